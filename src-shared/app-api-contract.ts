@@ -1,0 +1,245 @@
+// The app API: one typed contract shared by the core (which implements it), the Electron
+// preload (which exposes it over IPC), the headless HTTP server (POST /api/<method>) and the
+// renderer (which calls it). Inputs are validated with these zod schemas on the main side of
+// every transport; outputs are plain JSON described by the interfaces below.
+import { z } from 'zod';
+import { ORDER_STATUSES, TRANSITION_TARGETS, type OrderStatus } from './order-status';
+import type { AppApiMethod } from './app-api-methods';
+import { COLLECTION_METHODS } from './signer-codes';
+
+export { APP_API_METHODS, IPC_CHANNELS, isAppApiMethod, type AppApiMethod } from './app-api-methods';
+
+const providerOrderId = z.string().trim().min(1, 'id is required').max(64);
+
+const signerInput = z
+  .object({
+    /** A relation name (`spouse`) or the BestRx relation code (`3`). */
+    relation: z.union([z.string().trim().min(1).max(40), z.number().int()]),
+    first_name: z.string().trim().min(1, 'first_name is required').max(100),
+    last_name: z.string().trim().min(1, 'last_name is required').max(100),
+    jurisdiction: z.string().trim().max(10).optional(),
+    /** An ID type name (`drivers_license`) or the BestRx ID type code (`6`). */
+    id_type: z.union([z.string().trim().min(1).max(40), z.number().int()]).optional(),
+    id_no: z.string().trim().max(40).optional(),
+  })
+  .strict();
+
+const proofInput = z
+  .object({
+    // ~512 KiB of PNG; a signature pad image is a few tens of KiB.
+    signature_png_base64: z.string().max(700_000).optional(),
+    signer: signerInput.optional(),
+    consents: z
+      .array(
+        z
+          .object({
+            consent_type: z.union([z.string().max(100), z.number(), z.boolean()]),
+            response: z.string().trim().min(1, 'response is required').max(200),
+          })
+          .strict(),
+      )
+      .max(100)
+      .optional(),
+    collected: z
+      .object({
+        amount: z.number().nonnegative().max(1_000_000),
+        method: z.enum(COLLECTION_METHODS),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const appApiInputSchemas = {
+  'app.info': z.object({}).strict(),
+  'settings.bestrxConnection': z.object({}).strict(),
+  'orders.list': z
+    .object({
+      status: z.enum(ORDER_STATUSES).optional(),
+      q: z.string().trim().max(200).optional(),
+      limit: z.number().int().min(1).max(1000).default(100),
+      offset: z.number().int().min(0).default(0),
+    })
+    .strict(),
+  'orders.get': z.object({ id: providerOrderId }).strict(),
+  'orders.transition': z
+    .object({
+      id: providerOrderId,
+      to: z.enum(TRANSITION_TARGETS),
+      notes: z.string().trim().max(1000).optional(),
+      proof: proofInput.optional(),
+      /** When it happened at the door (ISO 8601); defaults to now. */
+      captured_at: z.iso.datetime({ offset: true }).optional(),
+    })
+    .strict(),
+} as const satisfies Record<AppApiMethod, z.ZodType>;
+
+export type AppApiInput<M extends AppApiMethod> = z.input<(typeof appApiInputSchemas)[M]>;
+export type AppApiParsedInput<M extends AppApiMethod> = z.output<(typeof appApiInputSchemas)[M]>;
+export type TransitionProof = z.output<typeof proofInput>;
+
+// ---- outputs ---------------------------------------------------------------------------
+
+export interface AppInfo {
+  version: string;
+  mode: 'headless' | 'electron';
+  sandbox: boolean;
+  device_id: string;
+  bestrx_endpoint_url: string;
+}
+
+export interface BestRxConnection {
+  endpoint_url: string;
+  username: string;
+  password: string;
+  /** Where the credentials come from: environment variables, or generated and stored at first run. */
+  source: 'environment' | 'generated';
+}
+
+export interface PostalAddressView {
+  address_line_1: string;
+  address_line_2: string | null;
+  city: string;
+  state: string;
+  zip_code: string;
+}
+
+export interface OrderFlags {
+  refrigeration_needed: boolean;
+  signature_required: boolean;
+  photo_id_required: boolean;
+}
+
+export interface OrderSummary {
+  id: string;
+  tracking_id: string;
+  bestrx_order_id: number;
+  bestrx_unique_order_id: number;
+  status: OrderStatus;
+  recipient_name: string;
+  address: PostalAddressView;
+  total_amount: number;
+  amount_to_collect: number;
+  flags: OrderFlags;
+  requested_delivery_date: string | null;
+  return_requested: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OrderEventView {
+  event_id: string;
+  type: 'created' | 'status_changed' | 'amended' | 'return_requested';
+  from_status: OrderStatus | null;
+  to_status: OrderStatus | null;
+  actor: string;
+  device_id: string;
+  captured_at: string;
+  recorded_at: string;
+  notes: string | null;
+  proof: unknown;
+}
+
+export interface OrderDetail extends OrderSummary {
+  bestrx_pharmacy_id: string;
+  status_code: string;
+  status_description: string;
+  pickup_date: string | null;
+  service_level: string | null;
+  delivery_notes: string | null;
+  prescription_amount: number;
+  otc_amount: number;
+  tax_amount: number;
+  declared_amount: number;
+  package: { height: string | null; width: string | null; length: string | null; weight: string | null };
+  store: {
+    bestrx_pharmacy_id: string;
+    delivery_provider_acct_no: string | null;
+    name: string | null;
+    address: PostalAddressView | null;
+    phone: string | null;
+    fax: string | null;
+    email: string | null;
+    ncpdp: string | null;
+    npi: string | null;
+    dea: string | null;
+  };
+  recipient: {
+    entity_name: string | null;
+    first_name: string | null;
+    middle_name: string | null;
+    last_name: string | null;
+    address: PostalAddressView;
+    home_phone: string | null;
+    work_phone: string | null;
+    mobile_phone: string | null;
+    fax: string | null;
+    email: string | null;
+  };
+  customers: Array<{
+    customer_unique_id: number | null;
+    first_name: string | null;
+    middle_name: string | null;
+    last_name: string | null;
+    address: PostalAddressView | null;
+  }>;
+  prescriptions: Array<{
+    customer_unique_id: number | null;
+    rx_number: string;
+    fill_date: string | null;
+    amount_due: number | null;
+    partial_fill_seqno: number | null;
+  }>;
+  otc_items: Array<{
+    customer_unique_id: number | null;
+    upc: string | null;
+    item_description: string | null;
+    quantity: number | null;
+    amount_due: number | null;
+  }>;
+  consents: Array<{
+    consent_header: string | null;
+    consent_text: string | null;
+    consent_inputs: string[];
+    /** Exactly as BestRx sent it (string or number): echoed back in status pushes. */
+    consent_type: string | number | boolean | null;
+  }>;
+  events: OrderEventView[];
+  allowed_transitions: OrderStatus[];
+}
+
+export interface AppApiOutputs {
+  'app.info': AppInfo;
+  'settings.bestrxConnection': BestRxConnection;
+  'orders.list': { orders: OrderSummary[]; total: number };
+  'orders.get': OrderDetail;
+  'orders.transition': OrderDetail;
+}
+
+export type AppApiOutput<M extends AppApiMethod> = AppApiOutputs[M];
+
+// ---- replies ---------------------------------------------------------------------------
+
+export const APP_API_ERROR_CODES = [
+  'invalid_input',
+  'unknown_method',
+  'unauthorized',
+  'not_found',
+  'transition_refused',
+  'internal',
+] as const;
+export type AppApiErrorCode = (typeof APP_API_ERROR_CODES)[number];
+
+export interface AppApiError {
+  code: AppApiErrorCode;
+  message: string;
+  /** Field-level or rule-level problems, each in plain words. */
+  details?: string[];
+}
+
+export type AppApiReply<T> = { ok: true; value: T } | { ok: false; error: AppApiError };
+
+/** Live changes pushed to the renderer (server-sent events in headless mode, IPC in Electron). */
+export type AppEvent =
+  | { type: 'order.changed'; order_id: string; status: OrderStatus }
+  | { type: 'order.created'; order_id: string; status: OrderStatus };

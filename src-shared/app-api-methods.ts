@@ -1,0 +1,20 @@
+// The app API's method names and IPC channels, without the schemas: the preload needs only
+// these, so it stays small and free of validation code (validation happens in main).
+export const APP_API_METHODS = [
+  'app.info',
+  'settings.bestrxConnection',
+  'orders.list',
+  'orders.get',
+  'orders.transition',
+] as const;
+
+export type AppApiMethod = (typeof APP_API_METHODS)[number];
+
+export function isAppApiMethod(name: unknown): name is AppApiMethod {
+  return typeof name === 'string' && (APP_API_METHODS as readonly string[]).includes(name);
+}
+
+export const IPC_CHANNELS = {
+  call: 'rxrelay:call',
+  event: 'rxrelay:event',
+} as const;
