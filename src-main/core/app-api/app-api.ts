@@ -1,0 +1,61 @@
+// The app API's one implementation. Every transport (Electron IPC, headless HTTP) hands the
+// method name and the untrusted input here; the input is validated against the shared zod
+// contract before any handler sees it, and every outcome is a reply, never a thrown error.
+import { ZodError } from 'zod';
+import {
+  appApiInputSchemas,
+  isAppApiMethod,
+  type AppApiError,
+  type AppApiMethod,
+  type AppApiOutput,
+  type AppApiParsedInput,
+  type AppApiReply,
+} from '../../../src-shared/app-api-contract';
+import { fieldPath } from '../bestrx/lenient-fields';
+import type { Logger } from '../logger';
+import { InvalidProofError, OrderNotFoundError, TransitionRefusedError } from '../orders/order-service';
+
+/** Who is calling: recorded as the actor on every change the call makes. */
+export interface AppApiContext {
+  actor: string;
+}
+
+export type AppApiHandlers = {
+  [M in AppApiMethod]: (input: AppApiParsedInput<M>, context: AppApiContext) => AppApiOutput<M> | Promise<AppApiOutput<M>>;
+};
+
+export class AppApi {
+  constructor(
+    private readonly handlers: AppApiHandlers,
+    private readonly logger: Logger,
+  ) {}
+
+  async call(method: unknown, input: unknown, context: AppApiContext): Promise<AppApiReply<unknown>> {
+    if (!isAppApiMethod(method)) {
+      return { ok: false, error: { code: 'unknown_method', message: `There is no app API method "${String(method)}".` } };
+    }
+    try {
+      return { ok: true, value: await this.dispatch(method, input ?? {}, context) };
+    } catch (error) {
+      return { ok: false, error: this.toApiError(method, error) };
+    }
+  }
+
+  private async dispatch<M extends AppApiMethod>(method: M, input: unknown, context: AppApiContext): Promise<AppApiOutput<M>> {
+    const parsed = appApiInputSchemas[method].parse(input) as AppApiParsedInput<M>;
+    const handler = this.handlers[method] as (input: AppApiParsedInput<M>, context: AppApiContext) => AppApiOutput<M> | Promise<AppApiOutput<M>>;
+    return handler(parsed, context);
+  }
+
+  private toApiError(method: AppApiMethod, error: unknown): AppApiError {
+    if (error instanceof ZodError) {
+      const details = error.issues.map((issue) => `${fieldPath(issue.path) || '(input)'}: ${issue.message}`);
+      return { code: 'invalid_input', message: `Invalid input for ${method}: ${details.join('; ')}`, details };
+    }
+    if (error instanceof OrderNotFoundError) return { code: 'not_found', message: error.message };
+    if (error instanceof TransitionRefusedError) return { code: 'transition_refused', message: error.message, details: error.reasons };
+    if (error instanceof InvalidProofError) return { code: 'invalid_input', message: error.message, details: error.problems };
+    this.logger.error('app_api.internal_error', { method, error: (error as Error).name });
+    return { code: 'internal', message: 'RxRelay hit an unexpected problem. Please check the order and try again.' };
+  }
+}

@@ -1,0 +1,357 @@
+// The endpoint BestRx calls: POST /Order/CreateOrder, /Address/ValidateAddress and
+// /Order/CancelOrder (paths matched case-insensitively), plus the label, manifest and tracking
+// links that CreateOrder hands out. Every answer, errors included, is BestRx's envelope.
+//
+// Guards run before the body is read, cheapest first: the Host header must name this listener
+// (a web page cannot reach it through DNS rebinding), a browser's Origin is refused (BestRx is
+// not a browser), then Basic credentials are compared in constant time. Bodies are JSON only,
+// at most 256 KiB, and slow clients are cut off by header and request timeouts.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { hostname, networkInterfaces } from 'node:os';
+import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { AddressFinding, AddressValidator } from '../address/address-validator';
+import type { CodeTables, MessageType } from '../domain/code-tables';
+import { formatDollars } from '../domain/money';
+import type { Logger } from '../logger';
+import type { OrderService, CreateOrderOutcome, CancelOrderOutcome } from '../orders/order-service';
+import type { OrderStateRow } from '../storage/orders-repository';
+import { parseCancelOrder, parseCreateOrder, parseValidateAddress, type ParsedCreateOrder } from './bestrx-requests';
+import { envelope, MessageCode, type EnvelopeMessage } from './envelope';
+import type { FieldProblem } from './lenient-fields';
+
+export const BODY_LIMIT_BYTES = 256 * 1024;
+/** A client that has not sent its headers in 10 s, or its whole request in 30 s, is cut off
+ * (Node answers 408 and closes), so slow clients cannot hold the listener's sockets. */
+export const DEFAULT_TIMEOUTS = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000 };
+
+export interface BasicCredentials {
+  username: string;
+  password: string;
+}
+
+export interface BestRxProviderServerOptions {
+  host: string;
+  port: number;
+  /** Read on every request, so regenerated credentials take effect at once. */
+  credentials: () => BasicCredentials;
+  orders: OrderService;
+  addressValidator: AddressValidator;
+  codeTables: () => CodeTables;
+  logger: Logger;
+  timeouts?: typeof DEFAULT_TIMEOUTS;
+}
+
+export interface RunningServer {
+  /** e.g. http://127.0.0.1:8410 */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const PROVIDER_PATHS = ['/order/createorder', '/address/validateaddress', '/order/cancelorder'];
+
+export async function startBestRxProviderServer(options: BestRxProviderServerOptions): Promise<RunningServer> {
+  const { orders, addressValidator, codeTables, logger } = options;
+  const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    forceCloseConnections: true,
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
+    http: {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      // How often Node looks for clients past those limits (its default is every 30 s).
+      connectionsCheckingInterval: Math.min(1_000, timeouts.headersMs),
+    },
+  });
+  // JSON only: without this, fastify would also accept text/plain.
+  app.removeContentTypeParser('text/plain');
+
+  let allowedHosts = new Set<string>();
+
+  const reply = (res: FastifyReply, status: number, data: object, messages: EnvelopeMessage[]) =>
+    res.code(status).type('application/json; charset=utf-8').send(envelope(codeTables(), data, status === 200, messages));
+  const error = (type: MessageType, code: string, text: string): EnvelopeMessage => ({ type, code, text });
+
+  app.addHook('onRequest', async (request, res) => {
+    const host = (request.headers.host ?? '').toLowerCase();
+    if (!allowedHosts.has(host)) {
+      logger.warn('bestrx.request_refused', { reason: 'host', path: request.url.split('?')[0] });
+      return reply(res, 403, {}, [error('error', MessageCode.forbiddenHost, `Host "${host}" is not this endpoint; use ${[...allowedHosts][0] ?? ''}.`)]);
+    }
+    if (request.headers.origin !== undefined) {
+      logger.warn('bestrx.request_refused', { reason: 'origin', path: request.url.split('?')[0] });
+      return reply(res, 403, {}, [error('error', MessageCode.forbiddenOrigin, 'Requests from web browsers are not accepted.')]);
+    }
+    if (!hasValidBasicAuth(request.headers.authorization, options.credentials())) {
+      res.header('www-authenticate', 'Basic realm="RxRelay", charset="UTF-8"');
+      return reply(res, 401, {}, [error('error', MessageCode.unauthorized, 'Missing or wrong RxRelay credentials (HTTP Basic).')]);
+    }
+  });
+
+  app.setErrorHandler((err: FastifyError, request, res) => {
+    const status = err.statusCode ?? 500;
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return reply(res, 415, {}, [error('error', MessageCode.unsupportedMediaType, 'Content-Type must be application/json.')]);
+    }
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply(res, 413, {}, [error('error', MessageCode.bodyTooLarge, `The body is larger than ${BODY_LIMIT_BYTES / 1024} KiB.`)]);
+    }
+    if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+      return reply(res, 400, {}, [error('error', MessageCode.invalidJson, 'The body is empty; send the request as JSON.')]);
+    }
+    if (status >= 400 && status < 500) {
+      const invalidJson = err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/i.test(err.message);
+      return reply(res, status, {}, [
+        invalidJson
+          ? error('error', MessageCode.invalidJson, 'The body is not valid JSON.')
+          : error('error', MessageCode.invalidField, err.message),
+      ]);
+    }
+    logger.error('bestrx.internal_error', { path: request.url.split('?')[0], error: err.name, code: err.code });
+    return reply(res, 500, {}, [error('error', MessageCode.internal, 'RxRelay could not process the request. Please retry; a retry never creates a second order.')]);
+  });
+
+  app.setNotFoundHandler((request, res) => {
+    const path = request.url.split('?')[0]?.toLowerCase().replace(/\/+$/, '') ?? '';
+    if (PROVIDER_PATHS.includes(path)) {
+      res.header('allow', 'POST');
+      return reply(res, 405, {}, [error('error', MessageCode.methodNotAllowed, `Use POST for ${request.url.split('?')[0]}.`)]);
+    }
+    return reply(res, 404, {}, [error('error', MessageCode.notFound, `No such endpoint: ${request.method} ${request.url.split('?')[0]}.`)]);
+  });
+
+  const baseUrl = (request: FastifyRequest) => `http://${request.headers.host ?? ''}`;
+
+  app.post('/Order/CreateOrder', async (request, res) => {
+    const parsed = parseCreateOrder(request.body);
+    if (!parsed.ok) return reply(res, 400, {}, problemMessages(parsed.problems));
+    const outcome = orders.receiveCreateOrder(parsed.value.content, JSON.stringify(request.body));
+    const data = createOrderData(outcome.order, parsed.value, baseUrl(request), codeTables());
+    const messages = [...createOrderMessages(outcome), ...totalMismatchMessages(parsed.value)];
+    if (outcome.kind === 'locked') return reply(res, 409, data, messages);
+    messages.push(...(await recipientAddressMessages(addressValidator, parsed.value, logger)));
+    logger.info('bestrx.create_order', { outcome: outcome.kind, order_id: outcome.order.id });
+    return reply(res, 200, data, messages);
+  });
+
+  app.post('/Order/CancelOrder', async (request, res) => {
+    const parsed = parseCancelOrder(request.body);
+    if (!parsed.ok) return reply(res, 400, {}, problemMessages(parsed.problems));
+    const v = parsed.value;
+    const outcome = orders.receiveCancelOrder({
+      pharmacyId: v.store.bestrx_pharmacy_id,
+      uniqueOrderId: v.bestrx_unique_order_id,
+      bestrxOrderId: v.bestrx_order_id,
+      providerOrderId: v.provider_order_id,
+      trackingId: v.tracking_id,
+      notes: v.notes,
+    });
+    const answer = cancelAnswer(outcome);
+    const data = {
+      bestrx_order_id: v.bestrx_order_id,
+      bestrx_unique_order_id: v.bestrx_unique_order_id,
+      provider_order_id: outcome.kind === 'not_found' ? v.provider_order_id : outcome.order.id,
+      tracking_id: outcome.kind === 'not_found' ? v.tracking_id : outcome.order.tracking_id,
+      status: answer.accepted,
+      status_reason: answer.reason,
+    };
+    const messages = [error(answer.accepted ? 'success' : 'error', answer.code, answer.reason)];
+    if (outcome.kind !== 'not_found') {
+      messages.push(...outcome.warnings.map((w) => error('warning', MessageCode.idMismatch, w)));
+      logger.info('bestrx.cancel_order', { outcome: outcome.kind, order_id: outcome.order.id });
+    }
+    return reply(res, answer.httpStatus, data, messages);
+  });
+
+  app.post('/Address/ValidateAddress', async (request, res) => {
+    const parsed = parseValidateAddress(request.body);
+    if (!parsed.ok) return reply(res, 400, { suggested_address: [] }, problemMessages(parsed.problems));
+    const result = await addressValidator.validate(parsed.value.address_to_validate);
+    const suggestions = result.suggestions.map((a) => ({ ...a, address_line_2: a.address_line_2 ?? '' }));
+    const messages = addressMessages(null, result);
+    if (suggestions.length === 0 && !messages.some((m) => m.type === 'error')) {
+      messages.push(error('error', MessageCode.addressCheck, 'No matching addresses found.'));
+    }
+    return reply(res, 200, { suggested_address: suggestions }, messages);
+  });
+
+  // Labels and manifests are rendered by the labels module (a later issue); until then the
+  // links CreateOrder hands out answer in the envelope instead of failing obscurely.
+  for (const route of ['/labels/:file', '/manifests/:file']) {
+    app.get(route, async (_request, res) =>
+      reply(res, 404, {}, [error('error', MessageCode.labelNotReady, 'Labels are not available from this RxRelay version yet.')]),
+    );
+  }
+
+  app.get<{ Params: { trackingId: string } }>('/track/:trackingId', async (request, res) => {
+    const order = orders.findByTrackingId(request.params.trackingId);
+    if (!order) return reply(res, 404, {}, [error('error', MessageCode.orderNotFound, 'No order has this tracking id.')]);
+    return reply(res, 200, { tracking_id: order.tracking_id, order_status: orderStatusData(order, codeTables()) }, []);
+  });
+
+  await app.listen({ host: options.host, port: options.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  allowedHosts = allowedHostHeaders(options.host, port);
+  const urlHost = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const displayHost = isWildcard(options.host) ? '127.0.0.1' : urlHost;
+  return { url: `http://${displayHost}:${port}`, port, close: () => app.close() };
+}
+
+// ---- guards ------------------------------------------------------------------------------
+
+const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+
+/** Constant-time: both sides are hashed to equal length first, so timing reveals neither. */
+export function hasValidBasicAuth(header: string | undefined, expected: BasicCredentials): boolean {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
+  const presented = match?.[1] ? Buffer.from(match[1], 'base64').toString('utf8') : '';
+  const ok = timingSafeEqual(digest(presented), digest(`${expected.username}:${expected.password}`));
+  return ok && presented.length > 0;
+}
+
+function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::';
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/**
+ * The Host headers that name this listener. Bound to loopback: 127.0.0.1 and localhost with
+ * the port. Bound to one address: that address. Bound to every interface (a pharmacy whose
+ * BestRx runs on another PC): every local address and this machine's host name.
+ */
+export function allowedHostHeaders(bindHost: string, port: number): Set<string> {
+  const hosts = new Set<string>();
+  const add = (h: string) => hosts.add(`${h.includes(':') ? `[${h}]` : h}:${port}`.toLowerCase());
+  if (LOOPBACK.has(bindHost)) {
+    add('127.0.0.1');
+    add('localhost');
+  } else if (isWildcard(bindHost)) {
+    add('localhost');
+    for (const addresses of Object.values(networkInterfaces())) for (const a of addresses ?? []) add(a.address);
+    add(hostname());
+  } else {
+    add(bindHost);
+  }
+  return hosts;
+}
+
+// ---- answers -----------------------------------------------------------------------------
+
+function problemMessages(problems: readonly FieldProblem[]): EnvelopeMessage[] {
+  return problems.map((p) => ({
+    type: 'error' as const,
+    code: p.missing ? MessageCode.missingField : MessageCode.invalidField,
+    text: `${p.field} ${p.problem}`,
+  }));
+}
+
+function orderStatusData(order: OrderStateRow, tables: CodeTables) {
+  const status = tables.status[order.status];
+  return {
+    date: order.status_changed_at,
+    status_code: status.code,
+    status_code_description: status.description,
+    status_notes: order.return_requested_at ? 'Cancelled by BestRx after pickup; the package is being returned to the pharmacy.' : '',
+  };
+}
+
+function createOrderData(order: OrderStateRow, parsed: ParsedCreateOrder, baseUrl: string, tables: CodeTables) {
+  return {
+    bestrx_order_id: parsed.content.bestrx_order_id,
+    bestrx_unique_order_id: parsed.content.bestrx_unique_order_id,
+    provider_order_id: order.id,
+    tracking_id: order.tracking_id,
+    tracking_url: `${baseUrl}/track/${order.tracking_id}`,
+    bestrx_pharmacy_id: parsed.content.bestrx_pharmacy_id,
+    label_url: `${baseUrl}/labels/${order.id}.png`,
+    label_image: '',
+    label_file_type: tables.labelFileType.png,
+    manifesto_url: `${baseUrl}/manifests/${order.id}.png`,
+    manifesto_image: '',
+    manifesto_file_type: tables.labelFileType.png,
+    order_status: orderStatusData(order, tables),
+  };
+}
+
+function createOrderMessages(outcome: CreateOrderOutcome): EnvelopeMessage[] {
+  switch (outcome.kind) {
+    case 'created':
+      return [];
+    case 'repeated':
+      return [{ type: 'information', code: MessageCode.orderExists, text: 'This order was already received; nothing was changed.' }];
+    case 'amended':
+      return [
+        {
+          type: 'warning',
+          code: MessageCode.orderUpdated,
+          text: `Order updated${outcome.changed.length > 0 ? `: ${outcome.changed.join(', ')}` : ''}.`,
+        },
+      ];
+    case 'locked':
+      return [{ type: 'error', code: MessageCode.orderLocked, text: outcome.reason }];
+  }
+}
+
+function totalMismatchMessages({ content, totalPartsSent }: ParsedCreateOrder): EnvelopeMessage[] {
+  const sum = content.prescription_amount_cents + content.otc_amount_cents + content.tax_amount_cents;
+  if (!totalPartsSent || sum === content.total_amount_cents) return [];
+  return [
+    {
+      type: 'warning',
+      code: MessageCode.totalMismatch,
+      text:
+        `total_amount ${formatDollars(content.total_amount_cents)} is not prescription_amount + otc_amount + tax_amount ` +
+        `(${formatDollars(sum)}); the order was stored as sent.`,
+    },
+  ];
+}
+
+function addressMessages(prefix: string | null, result: { findings: readonly AddressFinding[] }): EnvelopeMessage[] {
+  return result.findings
+    .filter((f) => prefix === null || f.severity !== 'information')
+    .map((f) => ({ type: f.severity, code: f.code, text: prefix ? `${prefix}: ${f.message}` : f.message }));
+}
+
+/** The order is already stored: an address check that fails must not turn its 200 into an error. */
+async function recipientAddressMessages(validator: AddressValidator, parsed: ParsedCreateOrder, logger: Logger): Promise<EnvelopeMessage[]> {
+  try {
+    return addressMessages('Recipient address', await validator.validate(parsed.content.recipient.address));
+  } catch (err) {
+    logger.warn('bestrx.address_check_failed', { error: (err as Error).name });
+    return [];
+  }
+}
+
+function cancelAnswer(outcome: CancelOrderOutcome): { httpStatus: number; accepted: boolean; code: string; reason: string } {
+  switch (outcome.kind) {
+    case 'cancelled':
+      return { httpStatus: 200, accepted: true, code: MessageCode.orderCancelled, reason: 'Order cancelled.' };
+    case 'already_cancelled':
+      return { httpStatus: 200, accepted: true, code: MessageCode.orderCancelled, reason: 'Order was already cancelled.' };
+    case 'return_requested':
+    case 'return_already_requested':
+      return {
+        httpStatus: 200,
+        accepted: true,
+        code: MessageCode.returnRequested,
+        reason: 'Cancel accepted: the package has already left the pharmacy; the courier has been told to bring it back, and the order will end as Returned To Pharmacy/Store.',
+      };
+    case 'already_returned':
+      return { httpStatus: 200, accepted: true, code: MessageCode.orderCancelled, reason: 'The package was already returned to the pharmacy.' };
+    case 'delivered':
+      return {
+        httpStatus: 409,
+        accepted: false,
+        code: MessageCode.orderDelivered,
+        reason: `The order was delivered (${outcome.order.status_changed_at}); it can no longer be cancelled.`,
+      };
+    case 'not_found':
+      return { httpStatus: 404, accepted: false, code: MessageCode.orderNotFound, reason: outcome.reason };
+  }
+}

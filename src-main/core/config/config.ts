@@ -1,0 +1,172 @@
+// RxRelay's settings from command-line flags and environment variables. The names are a public
+// contract (product spec, "Configuration"): operators' scripts depend on them. Flags win over
+// the environment; every problem is reported at once, before anything starts.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+export interface RxRelayConfig {
+  dataDir: string;
+  bestrxHost: string;
+  bestrxPort: number;
+  uiPort: number;
+  /** Set when RXRELAY_BESTRX_USER and RXRELAY_BESTRX_PASSWORD are both given. */
+  bestrxCredentials: Credentials | undefined;
+  statusUrl: string | undefined;
+  statusCredentials: Credentials | undefined;
+  apiToken: string | undefined;
+  sandbox: boolean;
+  /** Why sandbox mode is on or off, for the start-up line and the UI. */
+  sandboxReason: 'flag' | 'environment' | 'nothing live configured' | 'live connection configured';
+  sandboxStepMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`RxRelay configuration is not valid:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const DEFAULT_BESTRX_PORT = 8410;
+export const DEFAULT_UI_PORT = 8411;
+export const DEFAULT_SANDBOX_STEP_MS = 30_000;
+
+export const USAGE = `Usage: npm run serve -- [options]
+
+  --data-dir <path>      where the database, labels and logs live (RXRELAY_DATA_DIR)
+  --bestrx-port <port>   BestRx provider endpoint port, default ${DEFAULT_BESTRX_PORT} (RXRELAY_BESTRX_PORT)
+  --bestrx-host <host>   address the endpoint binds, default 127.0.0.1 (RXRELAY_BESTRX_HOST)
+  --ui-port <port>       headless UI and app API port on 127.0.0.1, default ${DEFAULT_UI_PORT} (RXRELAY_UI_PORT)
+  --sandbox              use local simulators for every connection not configured live (RXRELAY_SANDBOX=1)
+  --help                 show this help
+
+Environment only: RXRELAY_BESTRX_USER, RXRELAY_BESTRX_PASSWORD, RXRELAY_STATUS_URL,
+RXRELAY_STATUS_USER, RXRELAY_STATUS_PASSWORD, RXRELAY_API_TOKEN, RXRELAY_SANDBOX_STEP_MS.`;
+
+/** The OS app-data folder, the same one Electron's app.getPath('userData') gives "RxRelay". */
+export function defaultDataDir(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
+  if (platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'RxRelay');
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'RxRelay');
+  return join(env.XDG_CONFIG_HOME || join(home, '.config'), 'RxRelay');
+}
+
+const VALUE_FLAGS = ['--data-dir', '--bestrx-port', '--bestrx-host', '--ui-port'] as const;
+type ValueFlag = (typeof VALUE_FLAGS)[number];
+
+export interface ParsedArgs {
+  values: Partial<Record<ValueFlag, string>>;
+  sandbox: boolean;
+  help: boolean;
+}
+
+/**
+ * `--flag value` and `--flag=value`. In strict mode (headless) an unknown argument is an
+ * error; the Electron shell passes lenient, because Chromium adds switches of its own.
+ */
+export function parseArgs(argv: readonly string[], strict: boolean): { args: ParsedArgs; problems: string[] } {
+  const args: ParsedArgs = { values: {}, sandbox: false, help: false };
+  const problems: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const [name, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    if (name === '--sandbox') args.sandbox = true;
+    else if (name === '--help' || name === '-h') args.help = true;
+    else if ((VALUE_FLAGS as readonly string[]).includes(name)) {
+      const value = inline ?? argv[++i];
+      if (value === undefined || value.startsWith('--')) problems.push(`${name} needs a value`);
+      else args.values[name as ValueFlag] = value;
+    } else if (strict) problems.push(`unknown argument ${arg}`);
+  }
+  return { args, problems };
+}
+
+function port(value: string | undefined, name: string, fallback: number, problems: string[]): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > 65535) {
+    problems.push(`${name} must be a port number (0-65535), not "${value}"`);
+    return fallback;
+  }
+  return n;
+}
+
+function credentials(user: string | undefined, password: string | undefined, names: string, problems: string[]): Credentials | undefined {
+  if (!user && !password) return undefined;
+  if (!user || !password) {
+    problems.push(`${names}: set both the user and the password, or neither`);
+    return undefined;
+  }
+  if (user.includes(':')) problems.push(`${names}: the user name cannot contain ":" (HTTP Basic)`);
+  return { username: user, password };
+}
+
+function booleanEnv(value: string | undefined, name: string, problems: string[]): boolean | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (['1', 'true', 'yes', 'on'].includes(value.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(value.toLowerCase())) return false;
+  problems.push(`${name} must be 1 or 0, not "${value}"`);
+  return undefined;
+}
+
+export function loadConfig(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  options: { strict: boolean; defaultDataDir?: string },
+): { config: RxRelayConfig; help: boolean } {
+  const { args, problems } = parseArgs(argv, options.strict);
+  const flag = (name: ValueFlag, envName: string) => args.values[name] ?? env[envName];
+
+  const bestrxPort = port(flag('--bestrx-port', 'RXRELAY_BESTRX_PORT'), 'bestrx port', DEFAULT_BESTRX_PORT, problems);
+  const uiPort = port(flag('--ui-port', 'RXRELAY_UI_PORT'), 'UI port', DEFAULT_UI_PORT, problems);
+  if (bestrxPort !== 0 && bestrxPort === uiPort) problems.push(`the BestRx port and the UI port are both ${uiPort}`);
+
+  const statusUrl = env.RXRELAY_STATUS_URL || undefined;
+  if (statusUrl !== undefined) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(statusUrl);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol)) problems.push(`RXRELAY_STATUS_URL must be an http(s) URL`);
+    else if (parsed.username || parsed.password) problems.push('RXRELAY_STATUS_URL must not carry credentials; use RXRELAY_STATUS_USER/PASSWORD');
+  }
+
+  const apiToken = env.RXRELAY_API_TOKEN || undefined;
+  if (apiToken !== undefined && apiToken.length < 16) problems.push('RXRELAY_API_TOKEN must be at least 16 characters');
+
+  const stepText = env.RXRELAY_SANDBOX_STEP_MS;
+  const sandboxStepMs = stepText ? Number(stepText) : DEFAULT_SANDBOX_STEP_MS;
+  if (!Number.isInteger(sandboxStepMs) || sandboxStepMs < 1) problems.push(`RXRELAY_SANDBOX_STEP_MS must be a positive whole number of milliseconds`);
+
+  const sandboxEnv = booleanEnv(env.RXRELAY_SANDBOX, 'RXRELAY_SANDBOX', problems);
+  const liveConfigured = statusUrl !== undefined;
+  const [sandbox, sandboxReason]: [boolean, RxRelayConfig['sandboxReason']] = args.sandbox
+    ? [true, 'flag']
+    : sandboxEnv !== undefined
+      ? [sandboxEnv, 'environment']
+      : liveConfigured
+        ? [false, 'live connection configured']
+        : [true, 'nothing live configured'];
+
+  const config: RxRelayConfig = {
+    dataDir: flag('--data-dir', 'RXRELAY_DATA_DIR') || options.defaultDataDir || defaultDataDir(),
+    bestrxHost: flag('--bestrx-host', 'RXRELAY_BESTRX_HOST') || '127.0.0.1',
+    bestrxPort,
+    uiPort,
+    bestrxCredentials: credentials(env.RXRELAY_BESTRX_USER, env.RXRELAY_BESTRX_PASSWORD, 'RXRELAY_BESTRX_USER/PASSWORD', problems),
+    statusUrl,
+    statusCredentials: credentials(env.RXRELAY_STATUS_USER, env.RXRELAY_STATUS_PASSWORD, 'RXRELAY_STATUS_USER/PASSWORD', problems),
+    apiToken,
+    sandbox,
+    sandboxReason,
+    sandboxStepMs: Number.isInteger(sandboxStepMs) && sandboxStepMs > 0 ? sandboxStepMs : DEFAULT_SANDBOX_STEP_MS,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { config, help: args.help };
+}

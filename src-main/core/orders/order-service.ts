@@ -1,0 +1,473 @@
+// What can happen to an order, each as one transaction: BestRx creating, amending or cancelling
+// it, and staff moving it through its lifecycle. Every change writes an order event in the same
+// transaction as the change itself; listeners hear about it only after the commit.
+import { randomUUID } from 'node:crypto';
+import type { AppApiParsedInput, OrderDetail, OrderSummary } from '../../../src-shared/app-api-contract';
+import { PRE_PICKUP_STATUSES } from '../../../src-shared/order-status';
+import type { AppEventBus } from '../app-events';
+import type { Clock } from '../clock';
+import { resolveCodedName, type CodeTables } from '../domain/code-tables';
+import { dollarsToCents } from '../domain/money';
+import { changedFields, contentHash, searchTextFor, type OrderContent } from '../domain/order-content';
+import type { OrderIdGenerator } from '../domain/order-ids';
+import {
+  matchConsentAnswers,
+  missingDeliveryProof,
+  transitionRefusal,
+  type DeliveryProof,
+  type DeliveryRequirements,
+} from '../domain/order-lifecycle';
+import { inWriteTransaction, type SqliteDatabase } from '../storage/database';
+import {
+  appendOrderEvent,
+  findIdempotencyKey,
+  findOrderIdByTrackingId,
+  getOrderState,
+  insertIdempotencyKey,
+  insertOrder,
+  listOrderEvents,
+  listOrderSummaries,
+  loadOrderContent,
+  markReturnRequested,
+  replaceOrderContent,
+  setOrderStatus,
+  updateIdempotencyHash,
+  type NewOrderEvent,
+  type OrderStateRow,
+} from '../storage/orders-repository';
+import { toOrderDetail, toOrderSummary } from './order-views';
+
+/** The actor recorded on changes BestRx asked for. */
+export const BESTRX_ACTOR = 'bestrx';
+
+export type CreateOrderOutcome =
+  | { kind: 'created'; order: OrderStateRow }
+  | { kind: 'repeated'; order: OrderStateRow }
+  | { kind: 'amended'; order: OrderStateRow; changed: string[] }
+  | { kind: 'locked'; order: OrderStateRow; reason: string };
+
+export interface CancelOrderRequest {
+  pharmacyId: string;
+  uniqueOrderId: number;
+  bestrxOrderId: number;
+  providerOrderId: string | null;
+  trackingId: string | null;
+  notes: string | null;
+}
+
+export type CancelOrderOutcome =
+  | {
+      kind: 'cancelled' | 'already_cancelled' | 'return_requested' | 'return_already_requested' | 'already_returned' | 'delivered';
+      order: OrderStateRow;
+      /** Ids in the request that disagree with the order found; said back to BestRx as warnings. */
+      warnings: string[];
+    }
+  | { kind: 'not_found'; reason: string };
+
+export class OrderNotFoundError extends Error {
+  constructor(readonly orderId: string) {
+    super(`No order ${orderId}.`);
+    this.name = 'OrderNotFoundError';
+  }
+}
+
+/** A transition the lifecycle or the delivery rules refuse; `reasons` are for staff to read. */
+export class TransitionRefusedError extends Error {
+  constructor(readonly reasons: string[]) {
+    super(reasons.join(' '));
+    this.name = 'TransitionRefusedError';
+  }
+}
+
+/** Proof that cannot be understood (not a PNG, an unknown relation code, ...). */
+export class InvalidProofError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join(' '));
+    this.name = 'InvalidProofError';
+  }
+}
+
+export interface OrderServiceDependencies {
+  db: SqliteDatabase;
+  clock: Clock;
+  ids: OrderIdGenerator;
+  codeTables: () => CodeTables;
+  deviceId: string;
+  events: AppEventBus;
+}
+
+const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+/** A courier laptop's clock may run a little ahead of this one; more than this is a mistake. */
+const CAPTURED_AT_FUTURE_TOLERANCE_MS = 5 * 60_000;
+const ID_INSERT_ATTEMPTS = 5;
+
+export class OrderService {
+  constructor(private readonly deps: OrderServiceDependencies) {}
+
+  /**
+   * BestRx's CreateOrder. The (pharmacy, unique order id) key makes it idempotent: an exact
+   * repeat answers with the same ids and writes nothing; a changed body amends the order while
+   * it is still at the pharmacy and is refused after pickup.
+   */
+  receiveCreateOrder(content: OrderContent, requestJson: string): CreateOrderOutcome {
+    const { db } = this.deps;
+    const hash = contentHash(content);
+    const outcome = inWriteTransaction(db, (): CreateOrderOutcome => {
+      const now = this.now();
+      const key = findIdempotencyKey(db, content.bestrx_pharmacy_id, content.bestrx_unique_order_id);
+      if (!key) {
+        const order = this.insertNewOrder(content, requestJson, hash, now);
+        return { kind: 'created', order };
+      }
+      const order = mustGetState(db, key.order_id);
+      if (key.request_hash === hash) return { kind: 'repeated', order };
+      if (!PRE_PICKUP_STATUSES.includes(order.status)) {
+        return { kind: 'locked', order, reason: amendRefusal(order) };
+      }
+      const before = loadOrderContent(db, order.id);
+      const changed = before ? changedFields(before, content) : [];
+      replaceOrderContent(db, { id: order.id, content, requestJson, searchText: searchTextFor(order, content), now });
+      updateIdempotencyHash(db, order.id, hash, now);
+      this.appendEvent({
+        order_id: order.id,
+        type: 'amended',
+        from_status: order.status,
+        to_status: order.status,
+        actor: BESTRX_ACTOR,
+        notes: changed.length > 0 ? `Updated by BestRx: ${changed.join(', ')}` : 'Updated by BestRx',
+        captured_at: now,
+        recorded_at: now,
+        proof_json: null,
+      });
+      return { kind: 'amended', order: mustGetState(db, order.id), changed };
+    });
+    if (outcome.kind === 'created') {
+      this.deps.events.publish({ type: 'order.created', order_id: outcome.order.id, status: outcome.order.status });
+    } else if (outcome.kind === 'amended') {
+      this.deps.events.publish({ type: 'order.changed', order_id: outcome.order.id, status: outcome.order.status });
+    }
+    return outcome;
+  }
+
+  private insertNewOrder(content: OrderContent, requestJson: string, hash: string, now: string): OrderStateRow {
+    const { db, ids } = this.deps;
+    for (let attempt = 1; ; attempt++) {
+      const id = ids.providerOrderId();
+      const trackingId = ids.trackingId();
+      try {
+        insertOrder(db, { id, trackingId, content, requestJson, searchText: searchTextFor({ id, tracking_id: trackingId }, content), now });
+      } catch (error) {
+        // A random id that happens to exist already: draw again (the UNIQUE constraint, not
+        // luck, is what guarantees no two orders share an id).
+        if (isUniqueViolation(error) && attempt < ID_INSERT_ATTEMPTS) continue;
+        throw error;
+      }
+      insertIdempotencyKey(db, {
+        pharmacyId: content.bestrx_pharmacy_id,
+        uniqueOrderId: content.bestrx_unique_order_id,
+        orderId: id,
+        requestHash: hash,
+        now,
+      });
+      this.appendEvent({
+        order_id: id,
+        type: 'created',
+        from_status: null,
+        to_status: 'created',
+        actor: BESTRX_ACTOR,
+        notes: null,
+        captured_at: now,
+        recorded_at: now,
+        proof_json: null,
+      });
+      return mustGetState(db, id);
+    }
+  }
+
+  /**
+   * BestRx's CancelOrder. Before pickup the order is cancelled; after pickup and before
+   * delivery the cancel is accepted as a return (the courier brings the package back); a
+   * delivered order cannot be cancelled. Repeats answer the same way and write nothing.
+   */
+  receiveCancelOrder(request: CancelOrderRequest): CancelOrderOutcome {
+    const { db } = this.deps;
+    const outcome = inWriteTransaction(db, (): CancelOrderOutcome => {
+      const found = findOrderToCancel(db, request);
+      if (!found) {
+        return { kind: 'not_found', reason: `No order matches bestrx_unique_order_id ${request.uniqueOrderId} for this pharmacy.` };
+      }
+      const { order, warnings } = found;
+      const now = this.now();
+      switch (order.status) {
+        case 'created':
+        case 'acknowledged':
+          setOrderStatus(db, order.id, 'cancelled', now);
+          this.appendEvent({
+            order_id: order.id,
+            type: 'status_changed',
+            from_status: order.status,
+            to_status: 'cancelled',
+            actor: BESTRX_ACTOR,
+            notes: request.notes,
+            captured_at: now,
+            recorded_at: now,
+            proof_json: null,
+          });
+          return { kind: 'cancelled', order: mustGetState(db, order.id), warnings };
+        case 'cancelled':
+          return { kind: 'already_cancelled', order, warnings };
+        case 'returned':
+          return { kind: 'already_returned', order, warnings };
+        case 'delivered':
+          return { kind: 'delivered', order, warnings };
+        case 'picked_up':
+        case 'in_transit':
+        case 'out_for_delivery':
+        case 'attempted':
+        case 'unable_to_deliver':
+          if (order.return_requested_at !== null) return { kind: 'return_already_requested', order, warnings };
+          markReturnRequested(db, order.id, now);
+            this.appendEvent({
+              order_id: order.id,
+              type: 'return_requested',
+              from_status: order.status,
+              to_status: order.status,
+              actor: BESTRX_ACTOR,
+              notes: request.notes ? `Cancelled by BestRx after pickup: ${request.notes}` : 'Cancelled by BestRx after pickup',
+              captured_at: now,
+              recorded_at: now,
+            proof_json: null,
+          });
+          return { kind: 'return_requested', order: mustGetState(db, order.id), warnings };
+      }
+    });
+    if (outcome.kind === 'cancelled' || outcome.kind === 'return_requested') {
+      this.deps.events.publish({ type: 'order.changed', order_id: outcome.order.id, status: outcome.order.status });
+    }
+    return outcome;
+  }
+
+  /** Staff (or a courier at the door) moving an order on. Refusals say why, in plain words. */
+  transition(input: AppApiParsedInput<'orders.transition'>, actor: string): OrderDetail {
+    const { db } = this.deps;
+    const tables = this.deps.codeTables();
+    const capturedAt = this.capturedAt(input.captured_at);
+    const resolved = input.proof ? resolveProof(input.proof, tables) : undefined;
+
+    const order = inWriteTransaction(db, () => {
+      const state = getOrderState(db, input.id);
+      if (!state) throw new OrderNotFoundError(input.id);
+      const refusal = transitionRefusal({ status: state.status, returnRequested: state.return_requested_at !== null }, input.to);
+      if (refusal) throw new TransitionRefusedError([refusal]);
+      if ((input.to === 'attempted' || input.to === 'unable_to_deliver') && !input.notes) {
+        throw new TransitionRefusedError([`Say why (notes) when marking an order ${input.to.replaceAll('_', ' ')}.`]);
+      }
+      if (resolved && input.to !== 'delivered') {
+        throw new InvalidProofError(['Proof of delivery is recorded only when marking an order delivered.']);
+      }
+      let proofJson: string | null = null;
+      if (input.to === 'delivered') {
+        const content = loadOrderContent(db, state.id);
+        if (!content) throw new OrderNotFoundError(input.id);
+        const requirements = deliveryRequirements(content);
+        const proof = resolved?.proof ?? {};
+        const missing = missingDeliveryProof(requirements, proof);
+        if (missing.length > 0) throw new TransitionRefusedError(missing);
+        proofJson = resolved ? JSON.stringify(storedProof(resolved, requirements)) : null;
+      }
+      const now = this.now();
+      setOrderStatus(db, state.id, input.to, now);
+      this.appendEvent({
+        order_id: state.id,
+        type: 'status_changed',
+        from_status: state.status,
+        to_status: input.to,
+        actor,
+        notes: input.notes ?? null,
+        captured_at: capturedAt ?? now,
+        recorded_at: now,
+        proof_json: proofJson,
+      });
+      return mustGetState(db, state.id);
+    });
+    this.deps.events.publish({ type: 'order.changed', order_id: order.id, status: order.status });
+    return this.get(order.id);
+  }
+
+  get(orderId: string): OrderDetail {
+    const { db } = this.deps;
+    // One read transaction, so the parts and events come from the same moment.
+    return db.transaction(() => {
+      const state = getOrderState(db, orderId);
+      const content = state && loadOrderContent(db, orderId);
+      if (!state || !content) throw new OrderNotFoundError(orderId);
+      return toOrderDetail(state, content, listOrderEvents(db, orderId), this.deps.codeTables());
+    })();
+  }
+
+  findByTrackingId(trackingId: string): OrderStateRow | undefined {
+    const id = findOrderIdByTrackingId(this.deps.db, trackingId);
+    return id ? getOrderState(this.deps.db, id) : undefined;
+  }
+
+  list(input: AppApiParsedInput<'orders.list'>): { orders: OrderSummary[]; total: number } {
+    const words = (input.q ?? '').split(/\s+/).filter(Boolean).slice(0, 8);
+    const { rows, total } = this.deps.db.transaction(() =>
+      listOrderSummaries(this.deps.db, { status: input.status, words, limit: input.limit, offset: input.offset }),
+    )();
+    return { orders: rows.map(toOrderSummary), total };
+  }
+
+  private appendEvent(event: Omit<NewOrderEvent, 'event_id' | 'device_id'>): void {
+    appendOrderEvent(this.deps.db, { ...event, event_id: randomUUID(), device_id: this.deps.deviceId });
+  }
+
+  private now(): string {
+    return this.deps.clock.now().toISOString();
+  }
+
+  private capturedAt(value: string | undefined): string | undefined {
+    if (value === undefined) return undefined;
+    const at = new Date(value);
+    if (at.getTime() > this.deps.clock.now().getTime() + CAPTURED_AT_FUTURE_TOLERANCE_MS) {
+      throw new InvalidProofError(['captured_at is in the future; check the device clock.']);
+    }
+    return at.toISOString();
+  }
+}
+
+/**
+ * The order a CancelOrder means. (pharmacy, unique order id) identifies an order; when that
+ * finds nothing, the provider order id or tracking id we issued (same pharmacy) may. Other ids
+ * that disagree do not stop the cancel but are reported, so a mix-up on BestRx's side shows.
+ */
+function findOrderToCancel(db: SqliteDatabase, request: CancelOrderRequest): { order: OrderStateRow; warnings: string[] } | undefined {
+  const byKey = findIdempotencyKey(db, request.pharmacyId, request.uniqueOrderId);
+  const candidates = [
+    byKey?.order_id,
+    request.providerOrderId ?? undefined,
+    request.trackingId ? findOrderIdByTrackingId(db, request.trackingId) : undefined,
+  ];
+  let order: OrderStateRow | undefined;
+  for (const id of candidates) {
+    const state = id ? getOrderState(db, id) : undefined;
+    if (state && state.bestrx_pharmacy_id === request.pharmacyId) {
+      order = state;
+      break;
+    }
+  }
+  if (!order) return undefined;
+  const warnings: string[] = [];
+  const compare = (field: string, sent: string | number | null, actual: string | number) => {
+    if (sent !== null && sent !== actual) warnings.push(`${field} ${sent} does not match this order's ${field} ${actual}.`);
+  };
+  compare('bestrx_unique_order_id', request.uniqueOrderId, order.bestrx_unique_order_id);
+  compare('bestrx_order_id', request.bestrxOrderId, order.bestrx_order_id);
+  compare('provider_order_id', request.providerOrderId, order.id);
+  compare('tracking_id', request.trackingId, order.tracking_id);
+  return { order, warnings };
+}
+
+function mustGetState(db: SqliteDatabase, orderId: string): OrderStateRow {
+  const state = getOrderState(db, orderId);
+  if (!state) throw new OrderNotFoundError(orderId);
+  return state;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+function amendRefusal(order: OrderStateRow): string {
+  if (order.status === 'cancelled') return 'The order was cancelled; it can no longer be changed. Send it with a new unique order id.';
+  if (order.status === 'delivered') return 'The order was delivered; it can no longer be changed.';
+  return `The order has been ${order.status.replaceAll('_', ' ')}; it can no longer be changed. Cancel it and send a new order.`;
+}
+
+function deliveryRequirements(content: OrderContent): DeliveryRequirements {
+  return {
+    signatureRequired: content.signature_required,
+    photoIdRequired: content.photo_id_required,
+    amountToCollectCents: content.amount_to_collect_cents,
+    consents: content.consents.map((c) => ({ consentType: c.consent_type, options: c.consent_inputs })),
+  };
+}
+
+type ProofInput = NonNullable<AppApiParsedInput<'orders.transition'>['proof']>;
+
+interface ResolvedProof {
+  proof: DeliveryProof;
+  signatureBase64: string | undefined;
+}
+
+/** Turns the API's proof into domain terms, or explains every part that makes no sense. */
+function resolveProof(input: ProofInput, tables: CodeTables): ResolvedProof {
+  const problems: string[] = [];
+  let signaturePng: Buffer | undefined;
+  if (input.signature_png_base64 !== undefined) {
+    const base64 = input.signature_png_base64.replace(/^data:image\/png;base64,/, '');
+    signaturePng = Buffer.from(base64, 'base64');
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64) || !signaturePng.subarray(0, 8).equals(PNG_MAGIC)) {
+      problems.push('signature_png_base64 is not a base64 PNG image.');
+    }
+  }
+  let signer: DeliveryProof['signer'];
+  if (input.signer) {
+    const relation = resolveCodedName(tables.relation, input.signer.relation);
+    if (!relation) problems.push(`Unknown signer relation "${input.signer.relation}" (use ${Object.keys(tables.relation).join(', ')}).`);
+    const idType = input.signer.id_type === undefined ? undefined : resolveCodedName(tables.idType, input.signer.id_type);
+    if (input.signer.id_type !== undefined && !idType) {
+      problems.push(`Unknown ID type "${input.signer.id_type}" (use ${Object.keys(tables.idType).join(', ')}).`);
+    }
+    signer = {
+      relation: relation ?? 'other',
+      firstName: input.signer.first_name,
+      lastName: input.signer.last_name,
+      jurisdiction: input.signer.jurisdiction ? input.signer.jurisdiction.toUpperCase() : undefined,
+      idType,
+      idNumber: input.signer.id_no || undefined,
+    };
+  }
+  let collected: DeliveryProof['collected'];
+  if (input.collected) {
+    const amountCents = dollarsToCents(input.collected.amount);
+    if (amountCents === undefined) problems.push('collected.amount must be in dollars and cents (at most two decimals).');
+    collected = { amountCents: amountCents ?? 0, method: input.collected.method };
+  }
+  if (problems.length > 0) throw new InvalidProofError(problems);
+  return {
+    proof: {
+      signaturePng,
+      signer,
+      consents: input.consents?.map((c) => ({ consentType: c.consent_type, response: c.response })),
+      collected,
+    },
+    signatureBase64: signaturePng ? signaturePng.toString('base64') : undefined,
+  };
+}
+
+/** What an event stores: names, not codes (codes are a BestRx wire detail that Settings may change),
+ * and each consent's type exactly as BestRx sent it, so the status push can echo it. */
+function storedProof(resolved: ResolvedProof, requirements: DeliveryRequirements) {
+  const { proof } = resolved;
+  const consents = matchConsentAnswers(requirements.consents, proof.consents ?? []).matched.map(({ answer }) => ({
+    consent_type: answer.consentType,
+    response: answer.response,
+  }));
+  return {
+    signature_png_base64: resolved.signatureBase64 ?? null,
+    signer: proof.signer
+      ? {
+          relation: proof.signer.relation,
+          first_name: proof.signer.firstName,
+          last_name: proof.signer.lastName,
+          jurisdiction: proof.signer.jurisdiction ?? null,
+          id_type: proof.signer.idType ?? null,
+          id_no: proof.signer.idNumber ?? null,
+        }
+      : null,
+    consents,
+    collected: proof.collected ? { amount_cents: proof.collected.amountCents, method: proof.collected.method } : null,
+  };
+}

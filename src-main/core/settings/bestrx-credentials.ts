@@ -1,0 +1,24 @@
+// The Basic credentials BestRx must present. Set by the operator (RXRELAY_BESTRX_USER and
+// RXRELAY_BESTRX_PASSWORD), or generated once at first run and kept in the secret store so
+// they survive restarts and can be shown in Settings and entered into BestRx.
+import { randomBytes } from 'node:crypto';
+import type { Credentials, RxRelayConfig } from '../config/config';
+import { SecretNames, type SecretStore } from './settings-store';
+
+export interface ResolvedCredentials extends Credentials {
+  source: 'environment' | 'generated';
+}
+
+export function resolveBestRxCredentials(config: Pick<RxRelayConfig, 'bestrxCredentials'>, secrets: SecretStore): ResolvedCredentials {
+  if (config.bestrxCredentials) return { ...config.bestrxCredentials, source: 'environment' };
+  let username = secrets.get(SecretNames.bestrxUsername);
+  let password = secrets.get(SecretNames.bestrxPassword);
+  if (!username || !password) {
+    username = 'bestrx';
+    // 144 random bits, URL- and header-safe.
+    password = randomBytes(18).toString('base64url');
+    secrets.set(SecretNames.bestrxUsername, username);
+    secrets.set(SecretNames.bestrxPassword, password);
+  }
+  return { username, password, source: 'generated' };
+}

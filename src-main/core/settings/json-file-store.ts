@@ -1,0 +1,64 @@
+// A small JSON document on disk, readable only by its owner (0600), replaced atomically
+// (write a temporary file, fsync, rename) so a crash mid-write never leaves half a file.
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import type { SecretStore, SettingsStore } from './settings-store';
+
+export class JsonFileStore implements SettingsStore {
+  private values: Record<string, unknown>;
+
+  constructor(private readonly path: string) {
+    this.values = readJsonObject(path);
+  }
+
+  get(key: string): unknown {
+    return this.values[key];
+  }
+
+  set(key: string, value: unknown): void {
+    this.values = { ...this.values, [key]: value };
+    writeJsonAtomically(this.path, this.values);
+  }
+}
+
+/** Secrets in headless mode: the same file format, strings only. */
+export class JsonFileSecretStore implements SecretStore {
+  private readonly store: JsonFileStore;
+
+  constructor(path: string) {
+    this.store = new JsonFileStore(path);
+  }
+
+  get(name: string): string | undefined {
+    const value = this.store.get(name);
+    return typeof value === 'string' ? value : undefined;
+  }
+
+  set(name: string, value: string): void {
+    this.store.set(name, value);
+  }
+}
+
+function readJsonObject(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw error;
+  }
+  const parsed: unknown = JSON.parse(text);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`${path} does not hold a JSON object`);
+  return parsed as Record<string, unknown>;
+}
+
+function writeJsonAtomically(path: string, value: unknown): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  const fd = openSync(temporary, 'w', 0o600);
+  try {
+    writeSync(fd, JSON.stringify(value, null, 2) + '\n');
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temporary, path);
+}

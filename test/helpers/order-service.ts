@@ -1,0 +1,24 @@
+import { AppEventBus } from '../../src-main/core/app-events';
+import { buildCodeTables } from '../../src-main/core/domain/code-tables';
+import { createOrderIdGenerator, type RandomSource } from '../../src-main/core/domain/order-ids';
+import { OrderService } from '../../src-main/core/orders/order-service';
+import { openDatabase, type SqliteDatabase } from '../../src-main/core/storage/database';
+import { FakeClock } from './rxrelay-harness';
+
+/** An OrderService over an in-memory database, for tests that need no listener. */
+export function createTestOrderService(options: { random?: RandomSource; db?: SqliteDatabase } = {}) {
+  const db = options.db ?? openDatabase({ file: ':memory:' });
+  const clock = new FakeClock();
+  const events = new AppEventBus();
+  const published: unknown[] = [];
+  events.subscribe((e) => published.push(e));
+  const orders = new OrderService({
+    db,
+    clock,
+    ids: createOrderIdGenerator(options.random),
+    codeTables: () => buildCodeTables(),
+    deviceId: 'device-test',
+    events,
+  });
+  return { db, clock, events, published, orders };
+}

@@ -1,0 +1,81 @@
+// Starts the real core (BestRx listener on a loopback port, SQLite in a temp folder) for a test.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Clock } from '../../src-main/core/clock';
+import { loadConfig } from '../../src-main/core/config/config';
+import { silentLogger } from '../../src-main/core/logger';
+import { startRxRelayCore, type RxRelayCore } from '../../src-main/core/rxrelay-core';
+import { createMemorySecretStore, createMemorySettingsStore } from '../../src-main/core/settings/settings-store';
+import { openDatabase, type SqliteDatabase } from '../../src-main/core/storage/database';
+import { basicAuth, httpRequest, type RawResponse } from './http';
+
+export const TEST_CREDENTIALS = { username: 'bestrx-test', password: 'correct horse battery staple' };
+
+export interface Harness {
+  core: RxRelayCore;
+  db: SqliteDatabase;
+  dataDir: string;
+  baseUrl: string;
+  host: string;
+  auth: string;
+  /** POST a JSON body to a BestRx path with valid credentials and Host. */
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<RawResponse>;
+  stop(): Promise<void>;
+}
+
+export class FakeClock implements Clock {
+  constructor(private current = new Date('2026-11-21T09:00:00.000Z')) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+export async function startHarness(options: { clock?: Clock; settings?: Record<string, unknown> } = {}): Promise<Harness> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rxrelay-test-'));
+  const { config } = loadConfig(['--data-dir', dataDir, '--bestrx-port', '0', '--ui-port', '0'], {
+    RXRELAY_BESTRX_USER: TEST_CREDENTIALS.username,
+    RXRELAY_BESTRX_PASSWORD: TEST_CREDENTIALS.password,
+  }, { strict: true });
+  const db = openDatabase({ file: join(dataDir, 'rxrelay.db') });
+  const core = await startRxRelayCore({
+    config,
+    db,
+    settings: createMemorySettingsStore(options.settings),
+    secrets: createMemorySecretStore(),
+    clock: options.clock ?? new FakeClock(),
+    logger: silentLogger,
+    mode: 'headless',
+    version: 'test',
+  });
+  const baseUrl = core.bestrx.url;
+  const host = new URL(baseUrl).host;
+  const auth = basicAuth(TEST_CREDENTIALS.username, TEST_CREDENTIALS.password);
+  return {
+    core,
+    db,
+    dataDir,
+    baseUrl,
+    host,
+    auth,
+    post: (path, body, headers = {}) =>
+      httpRequest(baseUrl + path, {
+        headers: { 'content-type': 'application/json', authorization: auth, ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+    async stop() {
+      await core.stop();
+      db.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Every row of every table, so a test can prove a rejected request changed nothing. */
+export function snapshotDatabase(db: SqliteDatabase): Record<string, unknown[]> {
+  const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as Array<{ name: string }>;
+  return Object.fromEntries(tables.map(({ name }) => [name, db.prepare(`SELECT * FROM "${name}"`).all()]));
+}

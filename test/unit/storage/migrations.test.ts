@@ -1,0 +1,118 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../../src-main/core/storage/database';
+import { DatabaseTooNewError, migrate, MIGRATIONS, schemaVersion, type Migration } from '../../../src-main/core/storage/migrations';
+
+const dirs: string[] = [];
+function tempFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rxrelay-migrations-'));
+  dirs.push(dir);
+  return join(dir, 'rxrelay.db');
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+const tableNames = (db: Database.Database) =>
+  (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as Array<{ name: string }>).map((r) => r.name);
+
+describe('opening the database', () => {
+  it('migrates an empty file to the latest schema with WAL, synchronous=FULL, foreign keys and a busy timeout', () => {
+    const db = openDatabase({ file: tempFile() });
+    expect(schemaVersion(db)).toBe(MIGRATIONS.length);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+    db.close();
+  });
+
+  it('opens an up-to-date database without changing it', () => {
+    const file = tempFile();
+    openDatabase({ file }).close();
+    const db = openDatabase({ file });
+    expect(schemaVersion(db)).toBe(MIGRATIONS.length);
+    db.close();
+  });
+
+  it('refuses a database written by a newer RxRelay and leaves it untouched', () => {
+    const file = tempFile();
+    const raw = new Database(file);
+    raw.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+    raw.exec('CREATE TABLE from_the_future (x)');
+    raw.close();
+    expect(() => openDatabase({ file })).toThrow(DatabaseTooNewError);
+    expect(() => openDatabase({ file })).toThrow(/newer RxRelay \(schema version 2; this build understands up to 1\)/);
+    const check = new Database(file);
+    expect(schemaVersion(check)).toBe(MIGRATIONS.length + 1);
+    expect(tableNames(check)).toEqual(['from_the_future']);
+    check.close();
+  });
+
+  it('applies pending migrations all or nothing', () => {
+    const db = new Database(':memory:');
+    const failing: Migration[] = [
+      ...MIGRATIONS,
+      { version: MIGRATIONS.length + 1, name: 'adds a table', up: (d) => d.exec('CREATE TABLE added (x)') },
+      { version: MIGRATIONS.length + 2, name: 'breaks', up: () => { throw new Error('disk on fire'); } },
+    ];
+    expect(() => migrate(db, failing)).toThrow('disk on fire');
+    expect(schemaVersion(db)).toBe(0);
+    expect(tableNames(db)).toEqual([]);
+  });
+
+  it('refuses a migration list with a gap in its numbering', () => {
+    const db = new Database(':memory:');
+    expect(() => migrate(db, [{ ...MIGRATIONS[0]!, version: 2 }])).toThrow(/numbered 2, expected 1/);
+  });
+});
+
+describe('migration 0001-initial', () => {
+  const db = () => {
+    const d = new Database(':memory:');
+    d.pragma('foreign_keys = ON');
+    migrate(d, MIGRATIONS.slice(0, 1));
+    return d;
+  };
+
+  it('creates the order tables, the event log and the idempotency keys', () => {
+    expect(tableNames(db())).toEqual([
+      'idempotency_keys',
+      'meta',
+      'order_consents',
+      'order_customers',
+      'order_events',
+      'order_otc_items',
+      'order_prescriptions',
+      'order_recipients',
+      'order_stores',
+      'orders',
+    ]);
+  });
+
+  it('makes order events append-only', () => {
+    const d = db();
+    d.prepare(
+      `INSERT INTO orders (id, tracking_id, bestrx_pharmacy_id, bestrx_order_id, bestrx_unique_order_id, status, status_changed_at,
+        prescription_amount_cents, otc_amount_cents, tax_amount_cents, total_amount_cents, amount_to_collect_cents, declared_amount_cents,
+        refrigeration_needed, signature_required, photo_id_required, request_json, search_text, created_at, updated_at)
+       VALUES ('o1', 't1', 'p', 1, 1, 'created', 'now', 0, 0, 0, 0, 0, 0, 0, 0, 0, '{}', '', 'now', 'now')`,
+    ).run();
+    d.prepare(
+      `INSERT INTO order_events (event_id, order_id, seq, type, to_status, actor, device_id, captured_at, recorded_at)
+       VALUES ('e1', 'o1', 1, 'created', 'created', 'bestrx', 'd', 'now', 'now')`,
+    ).run();
+    expect(() => d.prepare(`UPDATE order_events SET actor = 'mallory'`).run()).toThrow(/append-only/);
+    expect(() => d.prepare(`DELETE FROM order_events`).run()).toThrow(/append-only/);
+    expect(() => d.prepare(`UPDATE orders SET status = 'teleported'`).run()).toThrow(/CHECK constraint/);
+    expect(() =>
+      d.prepare(
+        `INSERT INTO order_events (event_id, order_id, seq, type, actor, device_id, captured_at, recorded_at)
+         VALUES ('e2', 'missing-order', 1, 'created', 'a', 'd', 'now', 'now')`,
+      ).run(),
+    ).toThrow(/FOREIGN KEY/);
+  });
+});
