@@ -1,0 +1,79 @@
+// Composition root for headless mode (`npm run serve`): the core under plain Node, plus the
+// renderer and the app API served on loopback. No Electron module is imported from here.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startHeadlessUiServer } from './core/app-api/headless-ui-server';
+import { systemClock } from './core/clock';
+import { ConfigError, loadConfig, USAGE } from './core/config/config';
+import { createJsonLogger } from './core/logger';
+import { localActor, startRxRelayCore } from './core/rxrelay-core';
+import { JsonFileSecretStore, JsonFileStore } from './core/settings/json-file-store';
+import { openDatabase } from './core/storage/database';
+import { DatabaseTooNewError } from './core/storage/migrations';
+import { APP_VERSION } from './core/version';
+
+async function main(): Promise<void> {
+  // Everything RxRelay writes (database, WAL, settings, secrets) holds patient data or keys:
+  // readable by this user only.
+  process.umask(0o077);
+  const { config, help } = loadConfig(process.argv.slice(2), process.env, { strict: true });
+  if (help) {
+    process.stdout.write(USAGE + '\n');
+    return;
+  }
+  const logger = createJsonLogger();
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const db = openDatabase({ file: join(config.dataDir, 'rxrelay.db') });
+  const core = await startRxRelayCore({
+    config,
+    db,
+    settings: new JsonFileStore(join(config.dataDir, 'settings.json')),
+    secrets: new JsonFileSecretStore(join(config.dataDir, 'secrets.json')),
+    clock: systemClock,
+    logger,
+    mode: 'headless',
+    version: APP_VERSION,
+  });
+  const apiToken = config.apiToken ?? randomBytes(24).toString('base64url');
+  const ui = await startHeadlessUiServer({
+    port: config.uiPort,
+    apiToken,
+    appApi: core.appApi,
+    events: core.events,
+    rendererDir: join(dirname(fileURLToPath(import.meta.url)), '..', 'renderer'),
+    context: { actor: localActor() },
+    logger,
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('headless.stopping', { signal });
+    await Promise.allSettled([ui.close(), core.stop()]);
+    db.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  if (!config.apiToken) process.stdout.write(`API token (RXRELAY_API_TOKEN) for this session: ${apiToken}\n`);
+  const mode = config.sandbox ? `sandbox (${config.sandboxReason})` : 'live';
+  process.stdout.write(`RxRelay ready: BestRx endpoint ${core.bestrx.url} | UI ${ui.url} | ${mode} | data ${config.dataDir}\n`);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof DatabaseTooNewError) {
+    process.stderr.write(`RxRelay could not start: ${error.message}\n\n${error instanceof ConfigError ? USAGE + '\n' : ''}`);
+    process.exit(2);
+  }
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    process.stderr.write(`RxRelay could not start: ${(error as Error).message}. Is another RxRelay running? Choose other ports with --bestrx-port / --ui-port.\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`RxRelay could not start: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

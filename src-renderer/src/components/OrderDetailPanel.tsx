@@ -1,0 +1,143 @@
+import { useState, type JSX } from 'react';
+import type { OrderDetail } from '../../../src-shared/app-api-contract';
+import { STATUS_LABELS, type TransitionTarget } from '../../../src-shared/order-status';
+import type { AppStore } from '../store/app-store';
+import { StatusBadge } from './StatusBadge';
+
+const money = (amount: number) => `$${amount.toFixed(2)}`;
+const NEEDS_REASON: readonly string[] = ['attempted', 'unable_to_deliver'];
+
+export function OrderDetailPanel({ store }: { store: AppStore }): JSX.Element {
+  const { selectedId, detail, actionError, busy } = store();
+  if (!selectedId) return <section className="order-detail empty">Select an order to see its details.</section>;
+  if (!detail) {
+    return (
+      <section className="order-detail" aria-busy="true">
+        {actionError ? <p role="alert">{actionError.message}</p> : 'Loading…'}
+      </section>
+    );
+  }
+  return (
+    <section className="order-detail" aria-label={`Order ${detail.id}`}>
+      <header>
+        <h2>{detail.recipient_name}</h2>
+        <StatusBadge status={detail.status} />
+      </header>
+      {detail.return_requested && (
+        <p className="notice" role="status">
+          BestRx cancelled this order after pickup: bring the package back to the pharmacy.
+        </p>
+      )}
+      <dl className="facts">
+        <dt>Provider order</dt>
+        <dd>{detail.id}</dd>
+        <dt>Tracking</dt>
+        <dd>{detail.tracking_id}</dd>
+        <dt>BestRx order</dt>
+        <dd>
+          {detail.bestrx_order_id} / {detail.bestrx_unique_order_id}
+        </dd>
+        <dt>Deliver to</dt>
+        <dd>
+          {detail.recipient.address.address_line_1}
+          {detail.recipient.address.address_line_2 ? `, ${detail.recipient.address.address_line_2}` : ''}, {detail.recipient.address.city},{' '}
+          {detail.recipient.address.state} {detail.recipient.address.zip_code}
+        </dd>
+        <dt>Phone</dt>
+        <dd>{detail.recipient.mobile_phone ?? detail.recipient.home_phone ?? '—'}</dd>
+        <dt>Collect</dt>
+        <dd>{money(detail.amount_to_collect)}</dd>
+        <dt>Requirements</dt>
+        <dd>
+          {[
+            detail.flags.signature_required && 'signature',
+            detail.flags.photo_id_required && 'photo ID',
+            detail.flags.refrigeration_needed && 'refrigerate',
+            detail.consents.length > 0 && `${detail.consents.length} consent(s)`,
+          ]
+            .filter(Boolean)
+            .join(', ') || 'none'}
+        </dd>
+        {detail.delivery_notes && (
+          <>
+            <dt>Notes</dt>
+            <dd>{detail.delivery_notes}</dd>
+          </>
+        )}
+      </dl>
+      <TransitionActions detail={detail} store={store} busy={busy} />
+      {actionError && (
+        <div className="error" role="alert">
+          <p>{actionError.message}</p>
+          {actionError.details && actionError.details.length > 1 && (
+            <ul>
+              {actionError.details.map((d) => (
+                <li key={d}>{d}</li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+      <h3>Timeline</h3>
+      <ol className="timeline" aria-label="Timeline">
+        {detail.events.map((event) => (
+          <li key={event.event_id}>
+            <time dateTime={event.captured_at}>{new Date(event.captured_at).toLocaleString()}</time>{' '}
+            <strong>{event.to_status && event.type === 'status_changed' ? STATUS_LABELS[event.to_status] : event.type.replace('_', ' ')}</strong>{' '}
+            by {event.actor}
+            {event.notes ? ` — ${event.notes}` : ''}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+function TransitionActions({ detail, store, busy }: { detail: OrderDetail; store: AppStore; busy: boolean }): JSX.Element | null {
+  const [pending, setPending] = useState<TransitionTarget | undefined>();
+  const [notes, setNotes] = useState('');
+  if (detail.allowed_transitions.length === 0) return null;
+
+  const run = async (to: TransitionTarget, withNotes?: string) => {
+    const ok = await store.getState().transition(to, withNotes);
+    if (ok) {
+      setPending(undefined);
+      setNotes('');
+    }
+  };
+
+  return (
+    <div className="actions">
+      {detail.allowed_transitions.map((to) => (
+        <button
+          key={to}
+          type="button"
+          disabled={busy}
+          onClick={() => (NEEDS_REASON.includes(to) ? setPending(to as TransitionTarget) : void run(to as TransitionTarget))}
+        >
+          {STATUS_LABELS[to]}
+        </button>
+      ))}
+      {pending && (
+        <form
+          className="reason-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void run(pending, notes.trim());
+          }}
+        >
+          <label>
+            Reason ({STATUS_LABELS[pending].toLowerCase()})
+            <input autoFocus value={notes} onChange={(e) => setNotes(e.target.value)} required maxLength={1000} />
+          </label>
+          <button type="submit" disabled={busy || !notes.trim()}>
+            Save
+          </button>
+          <button type="button" onClick={() => setPending(undefined)}>
+            Cancel
+          </button>
+        </form>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,114 @@
+// The renderer's state: what the board shows and the order being looked at. Every change goes
+// through the app API; live events from the core trigger a refresh of what is on screen.
+import { create } from 'zustand';
+import type {
+  AppApiError,
+  AppInfo,
+  BestRxConnection,
+  OrderDetail,
+  OrderSummary,
+  TransitionProof,
+} from '../../../src-shared/app-api-contract';
+import type { OrderStatus, TransitionTarget } from '../../../src-shared/order-status';
+import type { AppApiClient } from '../api/app-api-client';
+
+export interface AppState {
+  info: AppInfo | undefined;
+  connection: BestRxConnection | undefined;
+  orders: OrderSummary[];
+  total: number;
+  statusFilter: OrderStatus | undefined;
+  query: string;
+  loading: boolean;
+  listError: string | undefined;
+  selectedId: string | undefined;
+  detail: OrderDetail | undefined;
+  actionError: AppApiError | undefined;
+  busy: boolean;
+
+  start(): () => void;
+  setStatusFilter(status: OrderStatus | undefined): void;
+  setQuery(query: string): void;
+  refresh(): Promise<void>;
+  select(id: string | undefined): Promise<void>;
+  transition(to: TransitionTarget, notes?: string, proof?: TransitionProof): Promise<boolean>;
+}
+
+const PAGE_SIZE = 200;
+
+export function createAppStore(api: AppApiClient) {
+  return create<AppState>()((set, get) => ({
+    info: undefined,
+    connection: undefined,
+    orders: [],
+    total: 0,
+    statusFilter: undefined,
+    query: '',
+    loading: false,
+    listError: undefined,
+    selectedId: undefined,
+    detail: undefined,
+    actionError: undefined,
+    busy: false,
+
+    start() {
+      void api.call('app.info', {}).then((reply) => reply.ok && set({ info: reply.value }));
+      void api.call('settings.bestrxConnection', {}).then((reply) => reply.ok && set({ connection: reply.value }));
+      void get().refresh();
+      return api.subscribe((event) => {
+        void get().refresh();
+        if (event.order_id === get().selectedId) void get().select(event.order_id);
+      });
+    },
+
+    setStatusFilter(status) {
+      set({ statusFilter: status });
+      void get().refresh();
+    },
+
+    setQuery(query) {
+      set({ query });
+      void get().refresh();
+    },
+
+    async refresh() {
+      set({ loading: true });
+      const { statusFilter, query } = get();
+      const reply = await api.call('orders.list', {
+        ...(statusFilter ? { status: statusFilter } : {}),
+        ...(query.trim() ? { q: query.trim() } : {}),
+        limit: PAGE_SIZE,
+      });
+      // A slower, older answer must not overwrite a newer filter's result.
+      if (get().statusFilter !== statusFilter || get().query !== query) return;
+      if (reply.ok) set({ orders: reply.value.orders, total: reply.value.total, listError: undefined, loading: false });
+      else set({ listError: reply.error.message, loading: false });
+    },
+
+    async select(id) {
+      set({ selectedId: id, actionError: undefined, ...(id === get().detail?.id ? {} : { detail: undefined }) });
+      if (!id) return;
+      const reply = await api.call('orders.get', { id });
+      if (get().selectedId !== id) return;
+      if (reply.ok) set({ detail: reply.value });
+      else set({ actionError: reply.error });
+    },
+
+    async transition(to, notes, proof) {
+      const id = get().selectedId;
+      if (!id) return false;
+      set({ busy: true, actionError: undefined });
+      const reply = await api.call('orders.transition', { id, to, ...(notes ? { notes } : {}), ...(proof ? { proof } : {}) });
+      set({ busy: false });
+      if (!reply.ok) {
+        set({ actionError: reply.error });
+        return false;
+      }
+      set({ detail: reply.value });
+      void get().refresh();
+      return true;
+    },
+  }));
+}
+
+export type AppStore = ReturnType<typeof createAppStore>;
