@@ -82,7 +82,17 @@ app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
 
-app.on('will-quit', () => {
-  void core?.stop();
-  db?.close();
+// Stop the BestRx listener and let in-flight requests finish before the database closes.
+let stopped = false;
+app.on('before-quit', (event) => {
+  if (stopped || !core) return;
+  event.preventDefault();
+  stopped = true;
+  void core
+    .stop()
+    .catch((error: unknown) => logger.error('electron.stop_failed', { error: (error as Error).name }))
+    .finally(() => {
+      db?.close();
+      app.quit();
+    });
 });
