@@ -18,19 +18,9 @@ export const ORDER_STATUSES = [
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /** Every status an order can be moved to (an order is only ever *created* by BestRx). */
-export const TRANSITION_TARGETS = [
-  'acknowledged',
-  'picked_up',
-  'in_transit',
-  'out_for_delivery',
-  'delivered',
-  'attempted',
-  'unable_to_deliver',
-  'returned',
-  'cancelled',
-] as const satisfies readonly OrderStatus[];
+export const TRANSITION_TARGETS = ORDER_STATUSES.filter((s): s is Exclude<OrderStatus, 'created'> => s !== 'created');
 
-export type TransitionTarget = (typeof TRANSITION_TARGETS)[number];
+export type TransitionTarget = Exclude<OrderStatus, 'created'>;
 
 export const STATUS_LABELS: Record<OrderStatus, string> = {
   created: 'Created',
