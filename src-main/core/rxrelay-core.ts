@@ -19,6 +19,7 @@ import { resolveBestRxCredentials } from './settings/bestrx-credentials';
 import { SettingKeys, type SecretStore, type SettingsStore } from './settings/settings-store';
 import type { SqliteDatabase } from './storage/database';
 import { ensureDeviceId } from './storage/meta-repository';
+import { WriteQueue } from './storage/write-queue';
 
 export interface CoreDependencies {
   config: RxRelayConfig;
@@ -64,8 +65,9 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
   const deviceId = ensureDeviceId(db);
   const orders = new OrderService({
     db,
+    writes: new WriteQueue(db),
     clock,
-    ids: createOrderIdGenerator(),
+    ids: createOrderIdGenerator(undefined, () => clock.now().getTime()),
     codeTables: () => codeTables,
     deviceId,
     events,

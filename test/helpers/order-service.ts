@@ -1,12 +1,13 @@
 import { AppEventBus } from '../../src-main/core/app-events';
 import { buildCodeTables } from '../../src-main/core/domain/code-tables';
-import { createOrderIdGenerator, type RandomSource } from '../../src-main/core/domain/order-ids';
+import { createOrderIdGenerator, type OrderIdGenerator } from '../../src-main/core/domain/order-ids';
 import { OrderService } from '../../src-main/core/orders/order-service';
 import { openDatabase, type SqliteDatabase } from '../../src-main/core/storage/database';
+import { WriteQueue } from '../../src-main/core/storage/write-queue';
 import { FakeClock } from './rxrelay-harness';
 
 /** An OrderService over an in-memory database, for tests that need no listener. */
-export function createTestOrderService(options: { random?: RandomSource; db?: SqliteDatabase } = {}) {
+export function createTestOrderService(options: { ids?: OrderIdGenerator; db?: SqliteDatabase } = {}) {
   const db = options.db ?? openDatabase({ file: ':memory:' });
   const clock = new FakeClock();
   const events = new AppEventBus();
@@ -14,8 +15,9 @@ export function createTestOrderService(options: { random?: RandomSource; db?: Sq
   events.subscribe((e) => published.push(e));
   const orders = new OrderService({
     db,
+    writes: new WriteQueue(db),
     clock,
-    ids: createOrderIdGenerator(options.random),
+    ids: options.ids ?? createOrderIdGenerator(undefined, () => clock.now().getTime()),
     codeTables: () => buildCodeTables(),
     deviceId: 'device-test',
     events,

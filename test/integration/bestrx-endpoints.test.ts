@@ -22,6 +22,15 @@ function expectEnvelope(json: unknown, valid: boolean) {
   }
 }
 
+/** The same JSON object with its keys in reverse order, at every level. */
+function reverseKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reverseKeys);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).reverse().map(([k, v]) => [k, reverseKeys(v)]));
+  }
+  return value;
+}
+
 const orderCount = () => (h.db.prepare('SELECT COUNT(*) AS n FROM orders').get() as { n: number }).n;
 
 /** Runs a request that must be refused and proves the database is byte-for-byte unchanged. */
@@ -48,7 +57,7 @@ describe('CreateOrder', () => {
       manifesto_file_type: 1,
       order_status: { status_code: '1', status_code_description: 'Order Created', status_notes: '' },
     });
-    expect(data.provider_order_id).toMatch(/^RXR-[0-9A-HJKMNP-TV-Z]{10}$/);
+    expect(data.provider_order_id).toMatch(/^RXR-[0-9A-HJKMNP-TV-Z]{13}$/);
     expect(isValidTrackingId(data.tracking_id)).toBe(true);
     expect(data.label_url).toBe(`${h.baseUrl}/labels/${data.provider_order_id}.png`);
     expect(data.manifesto_url).toBe(`${h.baseUrl}/manifests/${data.provider_order_id}.png`);
@@ -58,6 +67,8 @@ describe('CreateOrder', () => {
       expect.objectContaining({ message_code: 'TOTAL_MISMATCH', message_type: 1, message: expect.stringContaining('$151.62') }),
     );
 
+    // The body is kept exactly as BestRx sent it, unknown fields and all.
+    expect(h.db.prepare('SELECT request_json FROM orders WHERE id = ?').pluck().get(data.provider_order_id)).toBe(seedExampleText('create-order.request'));
     const detail = h.core.orders.get(data.provider_order_id);
     expect(detail).toMatchObject({
       status: 'created',
@@ -311,8 +322,9 @@ describe('CreateOrder', () => {
     const body = createOrderBody();
     const first = await h.post('/Order/CreateOrder', body);
     const before = snapshotDatabase(h.db);
-    // The same order, spelled differently (string booleans, string ids), is still a repeat.
-    const repeat = await h.post('/Order/CreateOrder', { ...body, bestrx_order_id: String(body.bestrx_order_id), signature_required: true });
+    // The same order, spelled differently (string booleans, string ids, other key order,
+    // unknown extra fields), is still a repeat.
+    const repeat = await h.post('/Order/CreateOrder', reverseKeys({ ...body, bestrx_order_id: String(body.bestrx_order_id), signature_required: true, unknown_field: 1 }));
     expect(repeat.status).toBe(200);
     expect(repeat.json.data.provider_order_id).toBe(first.json.data.provider_order_id);
     expect(repeat.json.data.tracking_id).toBe(first.json.data.tracking_id);
@@ -352,21 +364,24 @@ describe('CreateOrder', () => {
     const body = createOrderBody();
     const first = await h.post('/Order/CreateOrder', body);
     const id = first.json.data.provider_order_id;
-    h.core.orders.transition({ id, to: 'picked_up' }, 'courier');
+    await h.core.orders.transition({ id, to: 'picked_up' }, 'courier');
     const response = await expectRejectedWithoutChange(() => h.post('/Order/CreateOrder', { ...body, amount_to_collect: 1 }), 409);
     expect(response.json.data.provider_order_id).toBe(id);
     expect(response.json.data.order_status.status_code).toBe('4');
     expect(response.json.messages).toContainEqual(expect.objectContaining({ message_code: 'ORDER_LOCKED', message_type: 2 }));
-    // An exact repeat after pickup is still answered normally.
-    const repeat = await h.post('/Order/CreateOrder', body);
-    expect(repeat.status).toBe(200);
-    expect(repeat.json.data.order_status.status_code).toBe('4');
+    // A repeat after pickup, exact or spelled differently, is still answered normally.
+    for (const again of [JSON.stringify(body), JSON.stringify(reverseKeys({ ...body, bestrx_unique_order_id: String(body.bestrx_unique_order_id) }), null, 2)]) {
+      const repeat = await h.post('/Order/CreateOrder', again);
+      expect(repeat.status).toBe(200);
+      expect(repeat.json.data.order_status.status_code).toBe('4');
+      expect(repeat.json.messages).toContainEqual(expect.objectContaining({ message_code: 'ORDER_ALREADY_RECEIVED' }));
+    }
   });
 
   it('refuses an amendment of a cancelled order', async () => {
     const body = createOrderBody();
     const first = await h.post('/Order/CreateOrder', body);
-    h.core.orders.transition({ id: first.json.data.provider_order_id, to: 'cancelled' }, 'counter');
+    await h.core.orders.transition({ id: first.json.data.provider_order_id, to: 'cancelled' }, 'counter');
     await expectRejectedWithoutChange(() => h.post('/Order/CreateOrder', { ...body, amount_to_collect: 3 }), 409);
   });
 
@@ -427,8 +442,8 @@ describe('CancelOrder', () => {
   it('accepts a cancel after pickup as a return: status true, the order must come back', async () => {
     const create = await h.post('/Order/CreateOrder', createOrderBody());
     const id = create.json.data.provider_order_id;
-    h.core.orders.transition({ id, to: 'picked_up' }, 'courier');
-    h.core.orders.transition({ id, to: 'out_for_delivery' }, 'courier');
+    await h.core.orders.transition({ id, to: 'picked_up' }, 'courier');
+    await h.core.orders.transition({ id, to: 'out_for_delivery' }, 'courier');
     const response = await h.post('/Order/CancelOrder', cancelBody(create));
     expect(response.status).toBe(200);
     expect(response.json.data.status).toBe(true);
@@ -437,14 +452,14 @@ describe('CancelOrder', () => {
     expect(detail.status).toBe('out_for_delivery');
     expect(detail.return_requested).toBe(true);
     expect(detail.allowed_transitions).toEqual(['returned']);
-    expect(() => h.core.orders.transition({ id, to: 'delivered' }, 'courier')).toThrow(/returned/);
-    expect(h.core.orders.transition({ id, to: 'returned' }, 'courier').status).toBe('returned');
+    await expect(h.core.orders.transition({ id, to: 'delivered' }, 'courier')).rejects.toThrow(/returned/);
+    expect((await h.core.orders.transition({ id, to: 'returned' }, 'courier')).status).toBe('returned');
   });
 
   it('refuses to cancel a delivered order (409, status false) and changes nothing', async () => {
     const create = await h.post('/Order/CreateOrder', createOrderBody({ signature_required: false, amount_to_collect: 0, consents: [] }));
     const id = create.json.data.provider_order_id;
-    for (const to of ['picked_up', 'out_for_delivery', 'delivered'] as const) h.core.orders.transition({ id, to }, 'courier');
+    for (const to of ['picked_up', 'out_for_delivery', 'delivered'] as const) await h.core.orders.transition({ id, to }, 'courier');
     const response = await expectRejectedWithoutChange(() => h.post('/Order/CancelOrder', cancelBody(create)), 409);
     expect(response.json.data).toMatchObject({ provider_order_id: id, status: false, status_reason: expect.stringMatching(/delivered/) });
   });

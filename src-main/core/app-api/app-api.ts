@@ -11,7 +11,6 @@ import {
   type AppApiParsedInput,
   type AppApiReply,
 } from '../../../src-shared/app-api-contract';
-import { fieldPath } from '../bestrx/lenient-fields';
 import type { Logger } from '../logger';
 import { InvalidProofError, OrderNotFoundError, TransitionRefusedError } from '../orders/order-service';
 
@@ -23,6 +22,11 @@ export interface AppApiContext {
 export type AppApiHandlers = {
   [M in AppApiMethod]: (input: AppApiParsedInput<M>, context: AppApiContext) => AppApiOutput<M> | Promise<AppApiOutput<M>>;
 };
+
+/** `proof.signer.first_name`, `proof.consents[0].response` */
+function issuePath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
+}
 
 export class AppApi {
   constructor(
@@ -49,7 +53,7 @@ export class AppApi {
 
   private toApiError(method: AppApiMethod, error: unknown): AppApiError {
     if (error instanceof ZodError) {
-      const details = error.issues.map((issue) => `${fieldPath(issue.path) || '(input)'}: ${issue.message}`);
+      const details = error.issues.map((issue) => `${issuePath(issue.path) || '(input)'}: ${issue.message}`);
       return { code: 'invalid_input', message: `Invalid input for ${method}: ${details.join('; ')}`, details };
     }
     if (error instanceof OrderNotFoundError) return { code: 'not_found', message: error.message };

@@ -3,7 +3,6 @@
 // events). The page receives the session's token inside the HTML it is served in; the Host
 // check stops a web page from reaching this port through DNS rebinding, and the Origin check
 // refuses API calls from any other site.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import Fastify from 'fastify';
@@ -12,6 +11,7 @@ import { RENDERER_CSP } from '../../../src-shared/renderer-csp';
 import type { AppEventBus } from '../app-events';
 import type { RunningServer } from '../bestrx/provider-server';
 import type { Logger } from '../logger';
+import { secretMatcher } from '../security/secret-matcher';
 import type { AppApi, AppApiContext } from './app-api';
 
 export const UI_HOST = '127.0.0.1';
@@ -49,18 +49,13 @@ export interface HeadlessUiServerOptions {
   logger: Logger;
 }
 
-const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
-
 export async function startHeadlessUiServer(options: HeadlessUiServerOptions): Promise<RunningServer> {
   const { appApi, events, logger } = options;
   const app = Fastify({ logger: false, bodyLimit: API_BODY_LIMIT_BYTES, forceCloseConnections: true, requestTimeout: 60_000 });
   let allowedHosts = new Set<string>();
   let ownOrigins = new Set<string>();
-  const expectedToken = digest(options.apiToken);
-  const hasToken = (header: string | undefined) => {
-    const presented = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1] ?? '';
-    return timingSafeEqual(digest(presented), expectedToken) && presented.length > 0;
-  };
+  const tokenMatches = secretMatcher(options.apiToken);
+  const hasToken = (header: string | undefined) => tokenMatches(/^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1] ?? '');
   const fail = (code: AppApiErrorCode, message: string): AppApiReply<never> => ({ ok: false, error: { code, message } });
 
   app.addHook('onRequest', async (request, reply) => {

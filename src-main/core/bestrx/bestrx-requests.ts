@@ -1,23 +1,25 @@
-// The three requests BestRx sends a delivery provider, as lenient zod schemas
-// (field lists: ../shared/seeds/bestrx-dispensing-service.txt). A parse either yields the
-// canonical content or a list of every problem, each naming BestRx's own field path.
-import { z } from 'zod';
+// The three requests BestRx sends a delivery provider, as lenient schemas (field lists:
+// ../shared/seeds/bestrx-dispensing-service.txt). A parse either yields the canonical content
+// or a list of every problem, each naming BestRx's own field path.
 import type { OrderContent } from '../domain/order-content';
 import {
   calendarDate,
   dollars,
   echoedCode,
-  fieldProblems,
   flag,
   guid,
+  isPlainObject,
   list,
   optionalObject,
   quantity,
+  readBody,
   requiredObject,
   text,
   textList,
   wholeNumber,
   type FieldProblem,
+  type FieldValue,
+  type ParseResult,
 } from './lenient-fields';
 
 const NAME = 100;
@@ -53,7 +55,7 @@ const store = requiredObject({
   dea: text(20).optional(),
 });
 
-const createOrderSchema = z.object({
+const createOrderSchema = {
   bestrx_order_id: wholeNumber().required(),
   bestrx_unique_order_id: wholeNumber().required(),
   pickup_date: calendarDate().optional(),
@@ -87,63 +89,45 @@ const createOrderSchema = z.object({
     email: text(LINE).optional(),
   }),
   customers: list(
-    z.object(
-      {
-        customer_unique_id: wholeNumber().optional(),
-        first_name: text(NAME).optional(),
-        middle_name: text(NAME).optional(),
-        last_name: text(NAME).optional(),
-        address: optionalAddress,
-      },
-      { error: 'must be an object' },
-    ),
+    {
+      customer_unique_id: wholeNumber().optional(),
+      first_name: text(NAME).optional(),
+      middle_name: text(NAME).optional(),
+      last_name: text(NAME).optional(),
+      address: optionalAddress,
+    },
     200,
   ),
   prescriptions: list(
-    z.object(
-      {
-        customer_unique_id: wholeNumber().optional(),
-        rx_number: text(40).required(),
-        fill_date: calendarDate().optional(),
-        amount_due: dollars().optional(),
-        partial_fill_seqno: wholeNumber(9999).optional(),
-      },
-      { error: 'must be an object' },
-    ),
+    {
+      customer_unique_id: wholeNumber().optional(),
+      rx_number: text(40).required(),
+      fill_date: calendarDate().optional(),
+      amount_due: dollars().optional(),
+      partial_fill_seqno: wholeNumber(9999).optional(),
+    },
     500,
   ),
   otc_items: list(
-    z.object(
-      {
-        customer_unique_id: wholeNumber().optional(),
-        upc: text(40).optional(),
-        item_description: text(LINE).optional(),
-        quantity: quantity().optional(),
-        amount_due: dollars().optional(),
-      },
-      { error: 'must be an object' },
-    ),
+    {
+      customer_unique_id: wholeNumber().optional(),
+      upc: text(40).optional(),
+      item_description: text(LINE).optional(),
+      quantity: quantity().optional(),
+      amount_due: dollars().optional(),
+    },
     500,
   ),
   consents: list(
-    z.object(
-      {
-        consent_header: text(LINE).optional(),
-        consent_text: text(10_000).optional(),
-        consent_inputs: textList(20, LINE),
-        consent_type: echoedCode(),
-      },
-      { error: 'must be an object' },
-    ),
+    {
+      consent_header: text(LINE).optional(),
+      consent_text: text(10_000).optional(),
+      consent_inputs: textList(20, LINE),
+      consent_type: echoedCode(),
+    },
     50,
   ),
-});
-
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; problems: FieldProblem[] };
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+};
 
 const hasText = (value: unknown) => (typeof value === 'string' && value.trim() !== '') || typeof value === 'number';
 
@@ -153,27 +137,21 @@ export interface ParsedCreateOrder {
   totalPartsSent: boolean;
 }
 
-export function parseCreateOrder(body: unknown): ParseResult<ParsedCreateOrder> {
-  if (!isPlainObject(body)) return { ok: false, problems: [{ field: '(body)', problem: 'must be a JSON object', missing: false }] };
-  const parsed = createOrderSchema.safeParse(body);
-  const problems = parsed.success ? [] : fieldProblems(parsed.error);
-
-  // A recipient is a person (first + last name) or an organisation (entity name). Checked on
-  // the raw body so it is reported even when other fields also failed.
+/** A recipient is a person (first + last name) or an organisation (entity name). Checked on
+ * the raw body so it is reported even when other fields also failed. */
+function checkRecipientName(body: Record<string, unknown>, problems: FieldProblem[]): void {
   const recipient = isPlainObject(body.recipient) ? body.recipient : undefined;
-  if (body.recipient == null || recipient) {
-    const named = hasText(recipient?.entity_name) || (hasText(recipient?.first_name) && hasText(recipient?.last_name));
-    if (!named) {
-      problems.push({
-        field: 'recipient.first_name',
-        problem: 'and recipient.last_name (or recipient.entity_name) are required',
-        missing: true,
-      });
-    }
+  if (body.recipient != null && !recipient) return; // "must be an object" is reported already
+  const named = hasText(recipient?.entity_name) || (hasText(recipient?.first_name) && hasText(recipient?.last_name));
+  if (!named) {
+    problems.push({ field: 'recipient.first_name', problem: 'and recipient.last_name (or recipient.entity_name) are required', missing: true });
   }
-  if (!parsed.success || problems.length > 0) return { ok: false, problems };
+}
 
-  const v = parsed.data;
+export function parseCreateOrder(body: unknown): ParseResult<ParsedCreateOrder> {
+  const parsed = readBody(createOrderSchema, body, checkRecipientName);
+  if (!parsed.ok) return parsed;
+  const v = parsed.value;
   const content: OrderContent = {
     bestrx_pharmacy_id: v.store.bestrx_pharmacy_id,
     bestrx_order_id: v.bestrx_order_id,
@@ -217,28 +195,27 @@ export function parseCreateOrder(body: unknown): ParseResult<ParsedCreateOrder> 
     })),
     consents: v.consents,
   };
-  const totalPartsSent = [body.prescription_amount, body.otc_amount, body.tax_amount].some((x) => x !== undefined && x !== null);
+  const raw = body as Record<string, unknown>;
+  const totalPartsSent = [raw.prescription_amount, raw.otc_amount, raw.tax_amount].some((x) => x !== undefined && x !== null);
   return { ok: true, value: { content, totalPartsSent } };
 }
 
-const cancelOrderSchema = z.object({
+const cancelOrderSchema = {
   bestrx_order_id: wholeNumber().required(),
   bestrx_unique_order_id: wholeNumber().required(),
   provider_order_id: text(64).optional(),
   tracking_id: text(64).optional(),
   store: requiredObject({ bestrx_pharmacy_id: guid().required() }),
   notes: text(NOTES).optional(),
-});
+};
 
-export type ParsedCancelOrder = z.output<typeof cancelOrderSchema>;
+export type ParsedCancelOrder = { [K in keyof typeof cancelOrderSchema]: FieldValue<(typeof cancelOrderSchema)[K]> };
 
 export function parseCancelOrder(body: unknown): ParseResult<ParsedCancelOrder> {
-  if (!isPlainObject(body)) return { ok: false, problems: [{ field: '(body)', problem: 'must be a JSON object', missing: false }] };
-  const parsed = cancelOrderSchema.safeParse(body);
-  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, problems: fieldProblems(parsed.error) };
+  return readBody(cancelOrderSchema, body);
 }
 
-const validateAddressSchema = z.object({
+const validateAddressSchema = {
   address_to_validate: requiredObject({
     address_line_1: text(LINE).required(),
     address_line_2: text(LINE).optional(),
@@ -246,19 +223,18 @@ const validateAddressSchema = z.object({
     state: text(NAME).optional(),
     zip_code: text(20).optional(),
   }),
-});
+};
 
-export type ParsedValidateAddress = z.output<typeof validateAddressSchema>;
+export type ParsedValidateAddress = { [K in keyof typeof validateAddressSchema]: FieldValue<(typeof validateAddressSchema)[K]> };
 
-export function parseValidateAddress(body: unknown): ParseResult<ParsedValidateAddress> {
-  if (!isPlainObject(body)) return { ok: false, problems: [{ field: '(body)', problem: 'must be a JSON object', missing: false }] };
-  const parsed = validateAddressSchema.safeParse(body);
-  const problems = parsed.success ? [] : fieldProblems(parsed.error);
+/** Without a ZIP the city and state are what place the address; without either it cannot be checked. */
+function checkAddressIsPlaceable(body: Record<string, unknown>, problems: FieldProblem[]): void {
   const address = isPlainObject(body.address_to_validate) ? body.address_to_validate : undefined;
-  // Without a ZIP the city and state are what place the address; without either it cannot be checked.
   if (address && !hasText(address.zip_code) && !(hasText(address.city) && hasText(address.state))) {
     problems.push({ field: 'address_to_validate.zip_code', problem: '(or city and state) is required', missing: true });
   }
-  if (!parsed.success || problems.length > 0) return { ok: false, problems };
-  return { ok: true, value: parsed.data };
+}
+
+export function parseValidateAddress(body: unknown): ParseResult<ParsedValidateAddress> {
+  return readBody(validateAddressSchema, body, checkAddressIsPlaceable);
 }

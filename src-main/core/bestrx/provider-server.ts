@@ -6,7 +6,6 @@
 // (a web page cannot reach it through DNS rebinding), a browser's Origin is refused (BestRx is
 // not a browser), then Basic credentials are compared in constant time. Bodies are JSON only,
 // at most 256 KiB, and slow clients are cut off by header and request timeouts.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { hostname, networkInterfaces } from 'node:os';
 import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AddressFinding, AddressValidator } from '../address/address-validator';
@@ -14,6 +13,7 @@ import type { CodeTables, MessageType } from '../domain/code-tables';
 import { formatDollars } from '../domain/money';
 import type { Logger } from '../logger';
 import type { OrderService, CreateOrderOutcome, CancelOrderOutcome } from '../orders/order-service';
+import { secretMatcher } from '../security/secret-matcher';
 import type { OrderStateRow } from '../storage/orders-repository';
 import { parseCancelOrder, parseCreateOrder, parseValidateAddress, type ParsedCreateOrder } from './bestrx-requests';
 import { envelope, MessageCode, type EnvelopeMessage } from './envelope';
@@ -67,10 +67,19 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
       connectionsCheckingInterval: Math.min(1_000, timeouts.headersMs),
     },
   });
-  // JSON only: without this, fastify would also accept text/plain.
-  app.removeContentTypeParser('text/plain');
+  // JSON only: without this, fastify would also accept text/plain. The body's text is kept as
+  // BestRx sent it (stored with the order: every field, even ones RxRelay does not know yet),
+  // then parsed by fastify's own prototype-poisoning-safe JSON parser.
+  app.removeContentTypeParser(['text/plain', 'application/json']);
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    rawBodies.set(request, body as string);
+    parseJson(request, body as string, done);
+  });
 
   let allowedHosts = new Set<string>();
+  const basicAuth = new BasicAuthCheck();
+  const rawBodies = new WeakMap<FastifyRequest, string>();
 
   const reply = (res: FastifyReply, status: number, data: object, messages: EnvelopeMessage[]) =>
     res.code(status).type('application/json; charset=utf-8').send(envelope(codeTables(), data, status === 200, messages));
@@ -86,7 +95,7 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
       logger.warn('bestrx.request_refused', { reason: 'origin', path: request.url.split('?')[0] });
       return reply(res, 403, {}, [error('error', MessageCode.forbiddenOrigin, 'Requests from web browsers are not accepted.')]);
     }
-    if (!hasValidBasicAuth(request.headers.authorization, options.credentials())) {
+    if (!basicAuth.accepts(request.headers.authorization, options.credentials())) {
       res.header('www-authenticate', 'Basic realm="RxRelay", charset="UTF-8"');
       return reply(res, 401, {}, [error('error', MessageCode.unauthorized, 'Missing or wrong RxRelay credentials (HTTP Basic).')]);
     }
@@ -129,7 +138,7 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
   app.post('/Order/CreateOrder', async (request, res) => {
     const parsed = parseCreateOrder(request.body);
     if (!parsed.ok) return reply(res, 400, {}, problemMessages(parsed.problems));
-    const outcome = orders.receiveCreateOrder(parsed.value.content, JSON.stringify(request.body));
+    const outcome = await orders.receiveCreateOrder(parsed.value.content, rawBodies.get(request) ?? JSON.stringify(request.body));
     const data = createOrderData(outcome.order, parsed.value, baseUrl(request), codeTables());
     const messages = [...createOrderMessages(outcome), ...totalMismatchMessages(parsed.value)];
     if (outcome.kind === 'locked') return reply(res, 409, data, messages);
@@ -142,7 +151,7 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
     const parsed = parseCancelOrder(request.body);
     if (!parsed.ok) return reply(res, 400, {}, problemMessages(parsed.problems));
     const v = parsed.value;
-    const outcome = orders.receiveCancelOrder({
+    const outcome = await orders.receiveCancelOrder({
       pharmacyId: v.store.bestrx_pharmacy_id,
       uniqueOrderId: v.bestrx_unique_order_id,
       bestrxOrderId: v.bestrx_order_id,
@@ -204,14 +213,19 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
 
 // ---- guards ------------------------------------------------------------------------------
 
-const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+/** HTTP Basic, compared in constant time; the expected side is prepared once per credentials. */
+export class BasicAuthCheck {
+  private expected: BasicCredentials | undefined;
+  private matches: (presented: string) => boolean = () => false;
 
-/** Constant-time: both sides are hashed to equal length first, so timing reveals neither. */
-export function hasValidBasicAuth(header: string | undefined, expected: BasicCredentials): boolean {
-  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
-  const presented = match?.[1] ? Buffer.from(match[1], 'base64').toString('utf8') : '';
-  const ok = timingSafeEqual(digest(presented), digest(`${expected.username}:${expected.password}`));
-  return ok && presented.length > 0;
+  accepts(header: string | undefined, credentials: BasicCredentials): boolean {
+    if (credentials !== this.expected) {
+      this.expected = credentials;
+      this.matches = secretMatcher(`${credentials.username}:${credentials.password}`);
+    }
+    const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
+    return this.matches(match?.[1] ? Buffer.from(match[1], 'base64').toString('utf8') : '');
+  }
 }
 
 function isWildcard(host: string): boolean {

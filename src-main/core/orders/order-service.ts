@@ -1,15 +1,14 @@
 // What can happen to an order, each as one transaction: BestRx creating, amending or cancelling
 // it, and staff moving it through its lifecycle. Every change writes an order event in the same
 // transaction as the change itself; listeners hear about it only after the commit.
-import { randomUUID } from 'node:crypto';
 import type { AppApiParsedInput, OrderDetail, OrderSummary } from '../../../src-shared/app-api-contract';
 import { PRE_PICKUP_STATUSES } from '../../../src-shared/order-status';
 import type { AppEventBus } from '../app-events';
 import type { Clock } from '../clock';
 import { resolveCodedName, type CodeTables } from '../domain/code-tables';
 import { dollarsToCents } from '../domain/money';
-import { changedFields, contentHash, searchTextFor, type OrderContent } from '../domain/order-content';
-import type { OrderIdGenerator } from '../domain/order-ids';
+import { changedFields, requestFingerprint, searchTextFor, type OrderContent } from '../domain/order-content';
+import { createTimeOrderedUuidGenerator, type OrderIdGenerator } from '../domain/order-ids';
 import {
   matchConsentAnswers,
   missingDeliveryProof,
@@ -17,7 +16,7 @@ import {
   type DeliveryProof,
   type DeliveryRequirements,
 } from '../domain/order-lifecycle';
-import { inWriteTransaction, type SqliteDatabase } from '../storage/database';
+import type { SqliteDatabase } from '../storage/database';
 import {
   appendOrderEvent,
   findIdempotencyKey,
@@ -35,6 +34,7 @@ import {
   type NewOrderEvent,
   type OrderStateRow,
 } from '../storage/orders-repository';
+import type { WriteQueue } from '../storage/write-queue';
 import { toOrderDetail, toOrderSummary } from './order-views';
 
 /** The actor recorded on changes BestRx asked for. */
@@ -89,6 +89,8 @@ export class InvalidProofError extends Error {
 
 export interface OrderServiceDependencies {
   db: SqliteDatabase;
+  /** Every write goes through the group-commit queue; reads use `db` directly. */
+  writes: WriteQueue;
   clock: Clock;
   ids: OrderIdGenerator;
   codeTables: () => CodeTables;
@@ -102,39 +104,46 @@ const CAPTURED_AT_FUTURE_TOLERANCE_MS = 5 * 60_000;
 const ID_INSERT_ATTEMPTS = 5;
 
 export class OrderService {
+  private readonly eventId = createTimeOrderedUuidGenerator();
+
   constructor(private readonly deps: OrderServiceDependencies) {}
 
   /**
-   * BestRx's CreateOrder. The (pharmacy, unique order id) key makes it idempotent: an exact
-   * repeat answers with the same ids and writes nothing; a changed body amends the order while
-   * it is still at the pharmacy and is refused after pickup.
+   * BestRx's CreateOrder. The (pharmacy, unique order id) key makes it idempotent: a repeat
+   * answers with the same ids and writes nothing; a changed order amends the order while it is
+   * still at the pharmacy and is refused after pickup.
+   *
+   * A retry is nearly always byte-for-byte the same body, so the fingerprint of the body text
+   * settles it cheaply. A body that differs in bytes is compared field by field with the stored
+   * order: the same order spelled differently ("true" for true) is still a repeat.
    */
-  receiveCreateOrder(content: OrderContent, requestJson: string): CreateOrderOutcome {
+  async receiveCreateOrder(content: OrderContent, requestJson: string): Promise<CreateOrderOutcome> {
     const { db } = this.deps;
-    const hash = contentHash(content);
-    const outcome = inWriteTransaction(db, (): CreateOrderOutcome => {
+    const fingerprint = requestFingerprint(requestJson);
+    const outcome = await this.deps.writes.run((): CreateOrderOutcome => {
       const now = this.now();
       const key = findIdempotencyKey(db, content.bestrx_pharmacy_id, content.bestrx_unique_order_id);
       if (!key) {
-        const order = this.insertNewOrder(content, requestJson, hash, now);
+        const order = this.insertNewOrder(content, requestJson, fingerprint, now);
         return { kind: 'created', order };
       }
       const order = mustGetState(db, key.order_id);
-      if (key.request_hash === hash) return { kind: 'repeated', order };
+      if (key.request_hash === fingerprint) return { kind: 'repeated', order };
+      const before = loadOrderContent(db, order.id);
+      const changed = before ? changedFields(before, content) : [];
+      if (changed.length === 0) return { kind: 'repeated', order };
       if (!PRE_PICKUP_STATUSES.includes(order.status)) {
         return { kind: 'locked', order, reason: amendRefusal(order) };
       }
-      const before = loadOrderContent(db, order.id);
-      const changed = before ? changedFields(before, content) : [];
       replaceOrderContent(db, { id: order.id, content, requestJson, searchText: searchTextFor(order, content), now });
-      updateIdempotencyHash(db, order.id, hash, now);
+      updateIdempotencyHash(db, { pharmacyId: content.bestrx_pharmacy_id, uniqueOrderId: content.bestrx_unique_order_id, requestHash: fingerprint, now });
       this.appendEvent({
         order_id: order.id,
         type: 'amended',
         from_status: order.status,
         to_status: order.status,
         actor: BESTRX_ACTOR,
-        notes: changed.length > 0 ? `Updated by BestRx: ${changed.join(', ')}` : 'Updated by BestRx',
+        notes: `Updated by BestRx: ${changed.join(', ')}`,
         captured_at: now,
         recorded_at: now,
         proof_json: null,
@@ -149,7 +158,7 @@ export class OrderService {
     return outcome;
   }
 
-  private insertNewOrder(content: OrderContent, requestJson: string, hash: string, now: string): OrderStateRow {
+  private insertNewOrder(content: OrderContent, requestJson: string, fingerprint: string, now: string): OrderStateRow {
     const { db, ids } = this.deps;
     for (let attempt = 1; ; attempt++) {
       const id = ids.providerOrderId();
@@ -166,7 +175,7 @@ export class OrderService {
         pharmacyId: content.bestrx_pharmacy_id,
         uniqueOrderId: content.bestrx_unique_order_id,
         orderId: id,
-        requestHash: hash,
+        requestHash: fingerprint,
         now,
       });
       this.appendEvent({
@@ -180,7 +189,18 @@ export class OrderService {
         recorded_at: now,
         proof_json: null,
       });
-      return mustGetState(db, id);
+      return {
+        id,
+        tracking_id: trackingId,
+        bestrx_pharmacy_id: content.bestrx_pharmacy_id,
+        bestrx_order_id: content.bestrx_order_id,
+        bestrx_unique_order_id: content.bestrx_unique_order_id,
+        status: 'created',
+        status_changed_at: now,
+        return_requested_at: null,
+        created_at: now,
+        updated_at: now,
+      };
     }
   }
 
@@ -189,9 +209,9 @@ export class OrderService {
    * delivery the cancel is accepted as a return (the courier brings the package back); a
    * delivered order cannot be cancelled. Repeats answer the same way and write nothing.
    */
-  receiveCancelOrder(request: CancelOrderRequest): CancelOrderOutcome {
+  async receiveCancelOrder(request: CancelOrderRequest): Promise<CancelOrderOutcome> {
     const { db } = this.deps;
-    const outcome = inWriteTransaction(db, (): CancelOrderOutcome => {
+    const outcome = await this.deps.writes.run((): CancelOrderOutcome => {
       const found = findOrderToCancel(db, request);
       if (!found) {
         return { kind: 'not_found', reason: `No order matches bestrx_unique_order_id ${request.uniqueOrderId} for this pharmacy.` };
@@ -248,13 +268,13 @@ export class OrderService {
   }
 
   /** Staff (or a courier at the door) moving an order on. Refusals say why, in plain words. */
-  transition(input: AppApiParsedInput<'orders.transition'>, actor: string): OrderDetail {
+  async transition(input: AppApiParsedInput<'orders.transition'>, actor: string): Promise<OrderDetail> {
     const { db } = this.deps;
     const tables = this.deps.codeTables();
     const capturedAt = this.capturedAt(input.captured_at);
     const resolved = input.proof ? resolveProof(input.proof, tables) : undefined;
 
-    const order = inWriteTransaction(db, () => {
+    const order = await this.deps.writes.run(() => {
       const state = getOrderState(db, input.id);
       if (!state) throw new OrderNotFoundError(input.id);
       const refusal = transitionRefusal({ status: state.status, returnRequested: state.return_requested_at !== null }, input.to);
@@ -319,7 +339,8 @@ export class OrderService {
   }
 
   private appendEvent(event: Omit<NewOrderEvent, 'event_id' | 'device_id'>): void {
-    appendOrderEvent(this.deps.db, { ...event, event_id: randomUUID(), device_id: this.deps.deviceId });
+    const eventId = this.eventId(this.deps.clock.now().getTime());
+    appendOrderEvent(this.deps.db, { ...event, event_id: eventId, device_id: this.deps.deviceId }, event.type === 'created');
   }
 
   private now(): string {

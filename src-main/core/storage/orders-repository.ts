@@ -86,8 +86,14 @@ export function insertIdempotencyKey(
   ).run(key.pharmacyId, key.uniqueOrderId, key.orderId, key.requestHash, key.now, key.now);
 }
 
-export function updateIdempotencyHash(db: SqliteDatabase, orderId: string, requestHash: string, now: string): void {
-  prepared(db, `UPDATE idempotency_keys SET request_hash = ?, updated_at = ? WHERE order_id = ?`).run(requestHash, now, orderId);
+export function updateIdempotencyHash(
+  db: SqliteDatabase,
+  key: { pharmacyId: string; uniqueOrderId: number; requestHash: string; now: string },
+): void {
+  prepared(
+    db,
+    `UPDATE idempotency_keys SET request_hash = ?, updated_at = ? WHERE bestrx_pharmacy_id = ? AND bestrx_unique_order_id = ?`,
+  ).run(key.requestHash, key.now, key.pharmacyId, key.uniqueOrderId);
 }
 
 // ---- orders ------------------------------------------------------------------------------
@@ -387,10 +393,11 @@ export function markReturnRequested(db: SqliteDatabase, orderId: string, now: st
 
 // ---- events ------------------------------------------------------------------------------
 
-export function appendOrderEvent(db: SqliteDatabase, event: NewOrderEvent): number {
-  const { seq } = prepared(db, `SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM order_events WHERE order_id = ?`).get(event.order_id) as {
-    seq: number;
-  };
+/** Appends an event as the order's next in sequence (`firstOfOrder` skips the lookup for a new order). */
+export function appendOrderEvent(db: SqliteDatabase, event: NewOrderEvent, firstOfOrder = false): number {
+  const seq = firstOfOrder
+    ? 1
+    : (prepared(db, `SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM order_events WHERE order_id = ?`).get(event.order_id) as { seq: number }).seq;
   prepared(
     db,
     `INSERT INTO order_events (event_id, order_id, seq, type, from_status, to_status, actor, device_id,
@@ -447,7 +454,7 @@ export function listOrderSummaries(db: SqliteDatabase, filter: OrderListFilter):
             r.entity_name, r.first_name, r.last_name, r.address_line_1, r.address_line_2, r.city, r.state, r.zip_code
      FROM orders o JOIN order_recipients r ON r.order_id = o.id
      ${whereSql}
-     ORDER BY o.created_at DESC, o.id DESC
+     ORDER BY o.id DESC
      LIMIT ? OFFSET ?`,
   ).all(...params, filter.limit, filter.offset) as OrderSummaryRow[];
   return { rows, total };

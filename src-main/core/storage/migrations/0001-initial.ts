@@ -4,6 +4,11 @@ import type { Migration } from './index';
 // (store, recipient, customers, prescriptions, OTC items, consents), the append-only event
 // log every status change is built on, and the idempotency keys that make CreateOrder safe to
 // repeat. Money is integer cents. Tables are STRICT so a wrong type is an error, not a surprise.
+//
+// Write cost shaped the layout: every CreateOrder inserts into each of these tables, and each
+// extra B-tree is another page rewritten per commit. The parts tables are WITHOUT ROWID (the
+// primary key is the table, no second index), and orders are listed newest first by their
+// time-ordered id rather than through a created_at index.
 export const migration0001Initial: Migration = {
   version: 1,
   name: '0001-initial',
@@ -46,9 +51,7 @@ export const migration0001Initial: Migration = {
         created_at                TEXT NOT NULL,
         updated_at                TEXT NOT NULL
       ) STRICT;
-      CREATE INDEX orders_by_created ON orders (created_at);
-      CREATE INDEX orders_by_status ON orders (status, created_at);
-      CREATE INDEX orders_by_bestrx_key ON orders (bestrx_pharmacy_id, bestrx_unique_order_id);
+      CREATE INDEX orders_by_status ON orders (status, id);
 
       CREATE TABLE order_stores (
         order_id                  TEXT PRIMARY KEY REFERENCES orders (id),
@@ -66,7 +69,7 @@ export const migration0001Initial: Migration = {
         ncpdp                     TEXT,
         npi                       TEXT,
         dea                       TEXT
-      ) STRICT;
+      ) STRICT, WITHOUT ROWID;
 
       CREATE TABLE order_recipients (
         order_id       TEXT PRIMARY KEY REFERENCES orders (id),
@@ -84,7 +87,7 @@ export const migration0001Initial: Migration = {
         mobile_phone   TEXT,
         fax            TEXT,
         email          TEXT
-      ) STRICT;
+      ) STRICT, WITHOUT ROWID;
 
       CREATE TABLE order_customers (
         order_id           TEXT NOT NULL REFERENCES orders (id),
@@ -99,7 +102,7 @@ export const migration0001Initial: Migration = {
         state              TEXT,
         zip_code           TEXT,
         PRIMARY KEY (order_id, position)
-      ) STRICT;
+      ) STRICT, WITHOUT ROWID;
 
       CREATE TABLE order_prescriptions (
         order_id           TEXT NOT NULL REFERENCES orders (id),
@@ -110,7 +113,7 @@ export const migration0001Initial: Migration = {
         amount_due_cents   INTEGER,
         partial_fill_seqno INTEGER,
         PRIMARY KEY (order_id, position)
-      ) STRICT;
+      ) STRICT, WITHOUT ROWID;
 
       CREATE TABLE order_otc_items (
         order_id           TEXT NOT NULL REFERENCES orders (id),
@@ -121,7 +124,7 @@ export const migration0001Initial: Migration = {
         quantity           REAL,
         amount_due_cents   INTEGER,
         PRIMARY KEY (order_id, position)
-      ) STRICT;
+      ) STRICT, WITHOUT ROWID;
 
       CREATE TABLE order_consents (
         order_id            TEXT NOT NULL REFERENCES orders (id),
@@ -131,12 +134,12 @@ export const migration0001Initial: Migration = {
         consent_inputs_json TEXT NOT NULL,
         consent_type_json   TEXT NOT NULL,   -- JSON of the value as sent ("0" and 0 are echoed differently)
         PRIMARY KEY (order_id, position)
-      ) STRICT;
+      ) STRICT, WITHOUT ROWID;
 
       -- Append-only: every change to an order, with who, which device and when it happened at
       -- the door (captured_at) as well as when it was written here (recorded_at).
       CREATE TABLE order_events (
-        event_id    TEXT PRIMARY KEY,
+        event_id    TEXT NOT NULL UNIQUE,
         order_id    TEXT NOT NULL REFERENCES orders (id),
         seq         INTEGER NOT NULL,
         type        TEXT NOT NULL CHECK (type IN ('created', 'status_changed', 'amended', 'return_requested')),
@@ -148,19 +151,20 @@ export const migration0001Initial: Migration = {
         recorded_at TEXT NOT NULL,
         notes       TEXT,
         proof_json  TEXT,
-        UNIQUE (order_id, seq)
-      ) STRICT;
+        PRIMARY KEY (order_id, seq)
+      ) STRICT, WITHOUT ROWID;
       CREATE TRIGGER order_events_are_append_only_update BEFORE UPDATE ON order_events
         BEGIN SELECT RAISE(ABORT, 'order_events is append-only'); END;
       CREATE TRIGGER order_events_are_append_only_delete BEFORE DELETE ON order_events
         BEGIN SELECT RAISE(ABORT, 'order_events is append-only'); END;
 
-      -- (pharmacy, BestRx unique order id) names one order forever. request_hash tells an exact
-      -- repeat (answer again, change nothing) from an amendment.
+      -- (pharmacy, BestRx unique order id) names one order forever; this table is where that key
+      -- is looked up, so orders carries no index of its own on it. request_hash (the last accepted
+      -- body's fingerprint) recognises a byte-identical retry without reading the order.
       CREATE TABLE idempotency_keys (
         bestrx_pharmacy_id     TEXT NOT NULL,
         bestrx_unique_order_id INTEGER NOT NULL,
-        order_id               TEXT NOT NULL UNIQUE REFERENCES orders (id),
+        order_id               TEXT NOT NULL REFERENCES orders (id),
         request_hash           TEXT NOT NULL,
         created_at             TEXT NOT NULL,
         updated_at             TEXT NOT NULL,
