@@ -1,0 +1,286 @@
+// The board end to end: the headless app (started by playwright.config.ts) in Chromium, orders
+// sent to its BestRx endpoint the way BestRx sends them, and a person working them in the UI.
+import { expect, test, type APIRequestContext, type Locator, type Page } from '@playwright/test';
+import type { AppApiReply, OrderDetail } from '../../src-shared/app-api-contract';
+import { seedExample } from '../helpers/fixtures';
+import { API_TOKEN, BESTRX_PASSWORD, BESTRX_URL, BESTRX_USER, UI_PORT } from './e2e-env';
+
+const SCREENSHOTS = 'test-results/screenshots';
+
+interface CreatedOrder {
+  providerOrderId: string;
+  trackingId: string;
+  uniqueOrderId: number;
+}
+
+let lastUniqueId = 0;
+/** Unique per call, and across runs and worker restarts against the same data directory. */
+function nextUniqueOrderId(): number {
+  lastUniqueId = Math.max(lastUniqueId + 1, Date.now() % 1_000_000_000);
+  return lastUniqueId;
+}
+
+/** POST /Order/CreateOrder as BestRx does: Basic auth, JSON, no Origin (APIRequestContext sends none). */
+async function createOrder(request: APIRequestContext, overrides: Record<string, unknown> = {}): Promise<CreatedOrder> {
+  const uniqueOrderId = nextUniqueOrderId();
+  const body = { ...seedExample('create-order.request'), bestrx_order_id: uniqueOrderId, bestrx_unique_order_id: uniqueOrderId, ...overrides };
+  const response = await request.post(`${BESTRX_URL}/Order/CreateOrder`, {
+    headers: {
+      authorization: `Basic ${Buffer.from(`${BESTRX_USER}:${BESTRX_PASSWORD}`).toString('base64')}`,
+      'content-type': 'application/json',
+    },
+    data: body,
+  });
+  const json = (await response.json()) as { request_is_valid: boolean; data: { provider_order_id: string; tracking_id: string } };
+  expect(response.status(), JSON.stringify(json)).toBe(200);
+  expect(json.request_is_valid).toBe(true);
+  return { providerOrderId: json.data.provider_order_id, trackingId: json.data.tracking_id, uniqueOrderId };
+}
+
+/** The app API with the session's token (same as the page does, minus the browser). */
+async function appApi<T>(request: APIRequestContext, method: string, input: object): Promise<{ status: number; reply: AppApiReply<T> }> {
+  const response = await request.post(`/api/${method}`, { headers: { authorization: `Bearer ${API_TOKEN}` }, data: input });
+  return { status: response.status(), reply: (await response.json()) as AppApiReply<T> };
+}
+
+/** A second recipient that shares no searchable word with the seed's Jane Doe. */
+const MARCUS = {
+  recipient: {
+    first_name: 'Marcus',
+    last_name: 'Okafor',
+    address: { address_line_1: '1200 Maple Ln', city: 'Lombard', state: 'IL', zip_code: '60148' },
+    mobile_phone: '6305553333',
+    email: 'm.okafor@example.com',
+  },
+  customers: [
+    {
+      customer_unique_id: 111111,
+      first_name: 'Marcus',
+      last_name: 'Okafor',
+      address: { address_line_1: '1200 Maple Ln', city: 'Lombard', state: 'IL', zip_code: '60148' },
+    },
+  ],
+};
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+}
+
+test('the header shows the SANDBOX banner and the BestRx endpoint to enter in BestRx', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByRole('status').filter({ hasText: 'SANDBOX' })).toHaveText(
+    'SANDBOX — connections go to local simulators; nothing reaches BestRx or a partner.',
+  );
+  const header = page.getByRole('banner');
+  await expect(header.getByRole('heading', { level: 1 })).toHaveText('RxRelay');
+  await expect(header).toContainText('headless');
+  const connection = header.getByRole('region', { name: 'BestRx connection' });
+  await expect(connection).toContainText(`BestRx endpoint ${BESTRX_URL}`);
+  await expect(connection).toContainText(`user ${BESTRX_USER}`);
+  const password = connection.getByLabel('password', { exact: true });
+  await expect(password).toHaveText('••••••••');
+  await connection.getByRole('button', { name: 'Show' }).click();
+  await expect(password).toHaveText(BESTRX_PASSWORD);
+});
+
+test('the app API refuses calls without the token and from another site', async ({ request }) => {
+  const noToken = await request.post('/api/orders.list', { data: {} });
+  expect(noToken.status()).toBe(401);
+  expect(await noToken.json()).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+
+  const wrongToken = await request.post('/api/orders.list', { headers: { authorization: 'Bearer not-the-token-of-this-session' }, data: {} });
+  expect(wrongToken.status()).toBe(401);
+
+  const foreign = await request.post('/api/orders.list', {
+    headers: { authorization: `Bearer ${API_TOKEN}`, origin: 'https://evil.example' },
+    data: {},
+  });
+  expect(foreign.status()).toBe(403);
+  expect(await foreign.json()).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+
+  // The controls: the same call with the token, from no origin or the UI's own, is answered.
+  const own = await request.post('/api/orders.list', {
+    headers: { authorization: `Bearer ${API_TOKEN}`, origin: `http://127.0.0.1:${UI_PORT}` },
+    data: {},
+  });
+  expect(own.status()).toBe(200);
+  expect(await own.json()).toMatchObject({ ok: true, value: { total: expect.any(Number) } });
+});
+
+test('an order from BestRx appears live and is worked through its lifecycle on the board', async ({ page, request }) => {
+  const list = page.getByRole('region', { name: 'Orders' });
+  const rows = list.getByRole('listitem');
+  const row = (order: CreatedOrder): Locator => rows.filter({ hasText: order.providerOrderId });
+  const listCount = list.getByText(/^\d+ orders?$/);
+
+  let navigations = 0;
+  await test.step('open the board and wait for the live-event stream', async () => {
+    const stream = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/events' && r.status() === 200);
+    await page.goto('/');
+    await stream;
+    await expect(listCount).toBeVisible();
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame()) navigations += 1;
+    });
+  });
+
+  const jane = await test.step('orders sent to the BestRx endpoint appear without a reload', async () => {
+    const order = await createOrder(request);
+    await expect(row(order)).toBeVisible();
+    await expect(row(order)).toContainText('Jane Doe (Doe Industries)');
+    await expect(row(order)).toContainText('500 Second Ave, Bloomingdale 60108');
+    await expect(row(order)).toContainText('Collect $97.83');
+    await expect(row(order).getByTestId('status-badge')).toHaveText('Created');
+    expect(navigations).toBe(0);
+    return order;
+  });
+  const marcus = await test.step('a second order, another recipient', async () => {
+    const order = await createOrder(request, MARCUS);
+    await expect(row(order)).toContainText('Marcus Okafor');
+    expect(navigations).toBe(0);
+    return order;
+  });
+
+  await test.step('search narrows the list', async () => {
+    const search = list.getByRole('searchbox', { name: 'Search' });
+    await search.fill('Okafor');
+    await expect(row(marcus)).toBeVisible();
+    await expect(row(jane)).toBeHidden();
+
+    await search.fill('jane doe');
+    await expect(row(jane)).toBeVisible();
+    await expect(row(marcus)).toBeHidden();
+
+    await search.fill(jane.providerOrderId);
+    await expect(listCount).toHaveText('1 order');
+    await expect(rows).toHaveCount(1);
+    await expect(row(jane)).toBeVisible();
+
+    await search.fill(marcus.trackingId);
+    await expect(listCount).toHaveText('1 order');
+    await expect(rows).toHaveCount(1);
+    await expect(row(marcus)).toBeVisible();
+
+    await search.fill('no-such-order-anywhere');
+    await expect(listCount).toHaveText('0 orders');
+    await expect(rows).toHaveCount(0);
+
+    await search.clear();
+    await expect(row(jane)).toBeVisible();
+    await expect(row(marcus)).toBeVisible();
+  });
+
+  await test.step('the status filter', async () => {
+    // Moved on behind the board's back (through the app API): the change arrives live.
+    const { status, reply } = await appApi<OrderDetail>(request, 'orders.transition', { id: marcus.providerOrderId, to: 'acknowledged' });
+    expect(status, JSON.stringify(reply)).toBe(200);
+    await expect(row(marcus).getByTestId('status-badge')).toHaveText('Acknowledged');
+
+    const filter = list.getByRole('combobox', { name: 'Status' });
+    const badges = list.getByTestId('status-badge');
+    await filter.selectOption({ label: 'Acknowledged' });
+    await expect(row(marcus)).toBeVisible();
+    await expect(row(jane)).toBeHidden();
+    await expect(badges.filter({ hasNotText: 'Acknowledged' })).toHaveCount(0);
+
+    await filter.selectOption({ label: 'Created' });
+    await expect(row(jane)).toBeVisible();
+    await expect(row(marcus)).toBeHidden();
+    await expect(badges.filter({ hasNotText: 'Created' })).toHaveCount(0);
+
+    await filter.selectOption({ label: 'Delivered' });
+    await expect(rows).toHaveCount(0);
+    await expect(listCount).toHaveText('0 orders');
+
+    await filter.selectOption({ label: 'All' });
+    await expect(row(jane)).toBeVisible();
+    await expect(row(marcus)).toBeVisible();
+    await screenshot(page, 'board');
+  });
+
+  const detail = page.getByRole('region', { name: `Order ${jane.providerOrderId}` });
+  const badge = detail.getByTestId('status-badge');
+  const timeline = detail.getByRole('list', { name: 'Timeline' }).getByRole('listitem');
+  const fact = (term: string): Locator => detail.locator('dt', { hasText: new RegExp(`^${term}$`) }).locator('xpath=following-sibling::dd[1]');
+  const transitionButton = (label: string): Locator => detail.getByRole('button', { name: label, exact: true });
+
+  await test.step('selecting the order shows its detail and timeline', async () => {
+    await expect(page.getByText('Select an order to see its details.')).toBeVisible();
+    await row(jane).getByRole('button').click();
+    await expect(row(jane).getByRole('button')).toHaveAttribute('aria-current', 'true');
+    await expect(detail.getByRole('heading', { level: 2 })).toHaveText('Jane Doe (Doe Industries)');
+    await expect(badge).toHaveText('Created');
+    await expect(fact('Provider order')).toHaveText(jane.providerOrderId);
+    await expect(fact('Tracking')).toHaveText(jane.trackingId);
+    await expect(fact('BestRx order')).toHaveText(`${jane.uniqueOrderId} / ${jane.uniqueOrderId}`);
+    await expect(fact('Deliver to')).toHaveText('500 Second Ave, Suite 100, Bloomingdale, IL 60108');
+    await expect(fact('Collect')).toHaveText('$97.83');
+    await expect(fact('Requirements')).toHaveText('signature, 1 consent(s)');
+    await expect(fact('Notes')).toHaveText('Please leave on back porch if no one is home.');
+    await expect(timeline).toHaveCount(1);
+    await expect(timeline.first()).toContainText('created by bestrx');
+    await expect(detail.getByRole('button')).toHaveText(['Acknowledged', 'Picked up', 'Cancelled']);
+  });
+
+  await test.step('Acknowledged → Picked up → Out for delivery', async () => {
+    for (const [index, label] of ['Acknowledged', 'Picked up', 'Out for delivery'].entries()) {
+      await transitionButton(label).click();
+      await expect(badge).toHaveText(label);
+      await expect(timeline).toHaveCount(index + 2);
+      await expect(timeline.last()).toContainText(`${label} by `);
+      await expect(row(jane).getByTestId('status-badge')).toHaveText(label);
+    }
+    await expect(detail.getByRole('button')).toHaveText(['Delivered', 'Delivery attempted', 'Unable to deliver', 'Returned to pharmacy']);
+    await screenshot(page, 'order-detail');
+  });
+
+  await test.step('"Delivered" without proof is refused with the reasons, status unchanged', async () => {
+    await transitionButton('Delivered').click();
+    const alert = detail.getByRole('alert');
+    await expect(alert).toBeVisible();
+    await expect(alert).toContainText('A signature is required for this order.');
+    await expect(alert.getByRole('listitem')).toHaveText([
+      'A signature is required for this order.',
+      "The signer's relation and name are required.",
+      'Consent 1 (type 0) has no response.',
+      '$97.83 must be collected: record the amount and payment method.',
+    ]);
+    await expect(badge).toHaveText('Out for delivery');
+    await expect(timeline).toHaveCount(4);
+    await expect(row(jane).getByTestId('status-badge')).toHaveText('Out for delivery');
+    const { reply } = await appApi<OrderDetail>(request, 'orders.get', { id: jane.providerOrderId });
+    expect(reply.ok && reply.value.status).toBe('out_for_delivery');
+    await screenshot(page, 'refusal-alert');
+  });
+
+  await test.step('"Delivery attempted" needs a reason', async () => {
+    await transitionButton('Delivery attempted').click();
+    const reason = detail.getByRole('textbox', { name: 'Reason (delivery attempted)' });
+    const save = detail.getByRole('button', { name: 'Save' });
+    await expect(reason).toBeFocused();
+    await expect(save).toBeDisabled();
+    await reason.fill('   ');
+    await expect(save).toBeDisabled();
+
+    // The core refuses a blank reason too, whoever asks.
+    const blank = await appApi<OrderDetail>(request, 'orders.transition', { id: jane.providerOrderId, to: 'attempted', notes: '   ' });
+    expect(blank.status).toBe(409);
+    expect(blank.reply).toMatchObject({ ok: false, error: { code: 'transition_refused' } });
+    await expect(badge).toHaveText('Out for delivery');
+
+    await reason.fill('No one home; left a door tag.');
+    await expect(save).toBeEnabled();
+    await save.click();
+    await expect(badge).toHaveText('Delivery attempted');
+    await expect(reason).toBeHidden();
+    await expect(detail.getByRole('alert')).toBeHidden();
+    await expect(timeline).toHaveCount(5);
+    await expect(timeline.last()).toContainText('Delivery attempted by ');
+    await expect(timeline.last()).toContainText('— No one home; left a door tag.');
+    await expect(detail.getByRole('button')).toHaveText(['Out for delivery', 'Returned to pharmacy']);
+    await expect(row(jane).getByTestId('status-badge')).toHaveText('Delivery attempted');
+    await screenshot(page, 'order-attempted');
+  });
+
+  expect(navigations).toBe(0);
+});
