@@ -67,6 +67,10 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
       connectionsCheckingInterval: Math.min(1_000, timeouts.headersMs),
     },
   });
+  let allowedHosts = new Set<string>();
+  const basicAuth = new BasicAuthCheck();
+  const rawBodies = new WeakMap<FastifyRequest, string>();
+
   // JSON only: without this, fastify would also accept text/plain. The body's text is kept as
   // BestRx sent it (stored with the order: every field, even ones RxRelay does not know yet),
   // then parsed by fastify's own prototype-poisoning-safe JSON parser.
@@ -77,10 +81,6 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
     parseJson(request, body as string, done);
   });
 
-  let allowedHosts = new Set<string>();
-  const basicAuth = new BasicAuthCheck();
-  const rawBodies = new WeakMap<FastifyRequest, string>();
-
   const reply = (res: FastifyReply, status: number, data: object, messages: EnvelopeMessage[]) =>
     res.code(status).type('application/json; charset=utf-8').send(envelope(codeTables(), data, status === 200, messages));
   const error = (type: MessageType, code: string, text: string): EnvelopeMessage => ({ type, code, text });
@@ -88,11 +88,11 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
   app.addHook('onRequest', async (request, res) => {
     const host = (request.headers.host ?? '').toLowerCase();
     if (!allowedHosts.has(host)) {
-      logger.warn('bestrx.request_refused', { reason: 'host', path: request.url.split('?')[0] });
+      logger.warn('bestrx.request_refused', { reason: 'host', path: pathOf(request) });
       return reply(res, 403, {}, [error('error', MessageCode.forbiddenHost, `Host "${host}" is not this endpoint; use ${[...allowedHosts][0] ?? ''}.`)]);
     }
     if (request.headers.origin !== undefined) {
-      logger.warn('bestrx.request_refused', { reason: 'origin', path: request.url.split('?')[0] });
+      logger.warn('bestrx.request_refused', { reason: 'origin', path: pathOf(request) });
       return reply(res, 403, {}, [error('error', MessageCode.forbiddenOrigin, 'Requests from web browsers are not accepted.')]);
     }
     if (!basicAuth.accepts(request.headers.authorization, options.credentials())) {
@@ -120,17 +120,17 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
           : error('error', MessageCode.invalidField, err.message),
       ]);
     }
-    logger.error('bestrx.internal_error', { path: request.url.split('?')[0], error: err.name, code: err.code });
+    logger.error('bestrx.internal_error', { path: pathOf(request), error: err.name, code: err.code });
     return reply(res, 500, {}, [error('error', MessageCode.internal, 'RxRelay could not process the request. Please retry; a retry never creates a second order.')]);
   });
 
   app.setNotFoundHandler((request, res) => {
-    const path = request.url.split('?')[0]?.toLowerCase().replace(/\/+$/, '') ?? '';
+    const path = pathOf(request).toLowerCase().replace(/\/+$/, '');
     if (PROVIDER_PATHS.includes(path)) {
       res.header('allow', 'POST');
-      return reply(res, 405, {}, [error('error', MessageCode.methodNotAllowed, `Use POST for ${request.url.split('?')[0]}.`)]);
+      return reply(res, 405, {}, [error('error', MessageCode.methodNotAllowed, `Use POST for ${pathOf(request)}.`)]);
     }
-    return reply(res, 404, {}, [error('error', MessageCode.notFound, `No such endpoint: ${request.method} ${request.url.split('?')[0]}.`)]);
+    return reply(res, 404, {}, [error('error', MessageCode.notFound, `No such endpoint: ${request.method} ${pathOf(request)}.`)]);
   });
 
   const baseUrl = (request: FastifyRequest) => `http://${request.headers.host ?? ''}`;
@@ -212,6 +212,9 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
 }
 
 // ---- guards ------------------------------------------------------------------------------
+
+/** The path alone: query strings are never logged or echoed. */
+const pathOf = (request: FastifyRequest) => request.url.split('?')[0] ?? '';
 
 /** HTTP Basic, compared in constant time; the expected side is prepared once per credentials. */
 export class BasicAuthCheck {

@@ -247,15 +247,15 @@ export class OrderService {
         case 'unable_to_deliver':
           if (order.return_requested_at !== null) return { kind: 'return_already_requested', order, warnings };
           markReturnRequested(db, order.id, now);
-            this.appendEvent({
-              order_id: order.id,
-              type: 'return_requested',
-              from_status: order.status,
-              to_status: order.status,
-              actor: BESTRX_ACTOR,
-              notes: request.notes ? `Cancelled by BestRx after pickup: ${request.notes}` : 'Cancelled by BestRx after pickup',
-              captured_at: now,
-              recorded_at: now,
+          this.appendEvent({
+            order_id: order.id,
+            type: 'return_requested',
+            from_status: order.status,
+            to_status: order.status,
+            actor: BESTRX_ACTOR,
+            notes: request.notes ? `Cancelled by BestRx after pickup: ${request.notes}` : 'Cancelled by BestRx after pickup',
+            captured_at: now,
+            recorded_at: now,
             proof_json: null,
           });
           return { kind: 'return_requested', order: mustGetState(db, order.id), warnings };
