@@ -164,6 +164,7 @@ test('an order from BestRx appears live and is worked through its lifecycle on t
     await search.fill('no-such-order-anywhere');
     await expect(listCount).toHaveText('0 orders');
     await expect(rows).toHaveCount(0);
+    await expect(list.getByText('No orders match this search or filter.')).toBeVisible();
 
     await search.clear();
     await expect(row(jane)).toBeVisible();
@@ -191,6 +192,7 @@ test('an order from BestRx appears live and is worked through its lifecycle on t
     await filter.selectOption({ label: 'Delivered' });
     await expect(rows).toHaveCount(0);
     await expect(listCount).toHaveText('0 orders');
+    await expect(list.getByText('No orders match this search or filter.')).toBeVisible();
 
     await filter.selectOption({ label: 'All' });
     await expect(row(jane)).toBeVisible();
@@ -218,7 +220,7 @@ test('an order from BestRx appears live and is worked through its lifecycle on t
     await expect(fact('Requirements')).toHaveText('signature, 1 consent(s)');
     await expect(fact('Notes')).toHaveText('Please leave on back porch if no one is home.');
     await expect(timeline).toHaveCount(1);
-    await expect(timeline.first()).toContainText('created by bestrx');
+    await expect(timeline.first()).toContainText('Created by bestrx');
     await expect(detail.getByRole('button')).toHaveText(['Acknowledged', 'Picked up', 'Cancelled']);
   });
 

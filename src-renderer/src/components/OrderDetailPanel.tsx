@@ -1,11 +1,22 @@
 import { useState, type JSX } from 'react';
-import type { OrderDetail } from '../../../src-shared/app-api-contract';
+import type { OrderDetail, OrderEventView } from '../../../src-shared/app-api-contract';
 import { STATUS_LABELS, type TransitionTarget } from '../../../src-shared/order-status';
 import type { AppStore } from '../store/app-store';
 import { StatusBadge } from './StatusBadge';
 
 const money = (amount: number) => `$${amount.toFixed(2)}`;
 const NEEDS_REASON: readonly string[] = ['attempted', 'unable_to_deliver'];
+
+const EVENT_LABELS: Record<OrderEventView['type'], string> = {
+  created: 'Created',
+  status_changed: 'Status changed',
+  amended: 'Updated by BestRx',
+  return_requested: 'Cancelled after pickup: return requested',
+};
+
+function eventLabel(event: OrderEventView): string {
+  return event.type === 'status_changed' && event.to_status ? STATUS_LABELS[event.to_status] : EVENT_LABELS[event.type];
+}
 
 export function OrderDetailPanel({ store }: { store: AppStore }): JSX.Element {
   const { selectedId, detail, actionError, busy } = store();
@@ -68,13 +79,14 @@ export function OrderDetailPanel({ store }: { store: AppStore }): JSX.Element {
       <TransitionActions detail={detail} store={store} busy={busy} />
       {actionError && (
         <div className="error" role="alert">
-          <p>{actionError.message}</p>
-          {actionError.details && actionError.details.length > 1 && (
+          {actionError.details && actionError.details.length > 1 ? (
             <ul>
               {actionError.details.map((d) => (
                 <li key={d}>{d}</li>
               ))}
             </ul>
+          ) : (
+            <p>{actionError.message}</p>
           )}
         </div>
       )}
@@ -83,7 +95,7 @@ export function OrderDetailPanel({ store }: { store: AppStore }): JSX.Element {
         {detail.events.map((event) => (
           <li key={event.event_id}>
             <time dateTime={event.captured_at}>{new Date(event.captured_at).toLocaleString()}</time>{' '}
-            <strong>{event.to_status && event.type === 'status_changed' ? STATUS_LABELS[event.to_status] : event.type.replace('_', ' ')}</strong>{' '}
+            <strong>{eventLabel(event)}</strong>{' '}
             by {event.actor}
             {event.notes ? ` — ${event.notes}` : ''}
           </li>

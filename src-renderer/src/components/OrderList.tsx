@@ -17,7 +17,7 @@ export function OrderList({ store }: { store: AppStore }): JSX.Element {
           <input
             type="search"
             value={query}
-            placeholder="Name, address, order, tracking or Rx number"
+            placeholder="Name, address, order, tracking, Rx #"
             onChange={(e) => setQuery(e.target.value)}
           />
         </label>
@@ -42,7 +42,11 @@ export function OrderList({ store }: { store: AppStore }): JSX.Element {
         </p>
       )}
       {!loading && !listError && orders.length === 0 && (
-        <p className="empty">No orders yet. Orders appear here as soon as BestRx sends them.</p>
+        <p className="empty">
+          {query.trim() || statusFilter
+            ? 'No orders match this search or filter.'
+            : 'No orders yet. Orders appear here as soon as BestRx sends them.'}
+        </p>
       )}
       <ul className="orders">
         {orders.map((order) => (

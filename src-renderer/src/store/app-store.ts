@@ -37,6 +37,9 @@ export interface AppState {
 const PAGE_SIZE = 200;
 
 export function createAppStore(api: AppApiClient) {
+  // Each refresh is numbered; only the newest one's answer is shown, so a slow older answer
+  // (a burst of live events, a fast typist) never overwrites a newer list.
+  let latestRefresh = 0;
   return create<AppState>()((set, get) => ({
     info: undefined,
     connection: undefined,
@@ -72,6 +75,7 @@ export function createAppStore(api: AppApiClient) {
     },
 
     async refresh() {
+      const refresh = ++latestRefresh;
       set({ loading: true });
       const { statusFilter, query } = get();
       const reply = await api.call('orders.list', {
@@ -79,8 +83,7 @@ export function createAppStore(api: AppApiClient) {
         ...(query.trim() ? { q: query.trim() } : {}),
         limit: PAGE_SIZE,
       });
-      // A slower, older answer must not overwrite a newer filter's result.
-      if (get().statusFilter !== statusFilter || get().query !== query) return;
+      if (refresh !== latestRefresh) return;
       if (reply.ok) set({ orders: reply.value.orders, total: reply.value.total, listError: undefined, loading: false });
       else set({ listError: reply.error.message, loading: false });
     },
