@@ -41,16 +41,23 @@ export async function startHarness(options: { clock?: Clock; settings?: Record<s
     RXRELAY_BESTRX_PASSWORD: TEST_CREDENTIALS.password,
   }, { strict: true });
   const db = openDatabase({ file: join(dataDir, 'rxrelay.db') });
-  const core = await startRxRelayCore({
-    config,
-    db,
-    settings: createMemorySettingsStore(options.settings),
-    secrets: createMemorySecretStore(),
-    clock: options.clock ?? new FakeClock(),
-    logger: silentLogger,
-    mode: 'headless',
-    version: 'test',
-  });
+  let core: RxRelayCore;
+  try {
+    core = await startRxRelayCore({
+      config,
+      db,
+      settings: createMemorySettingsStore(options.settings),
+      secrets: createMemorySecretStore(),
+      clock: options.clock ?? new FakeClock(),
+      logger: silentLogger,
+      mode: 'headless',
+      version: 'test',
+    });
+  } catch (error) {
+    db.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   const baseUrl = core.bestrx.url;
   const host = new URL(baseUrl).host;
   const auth = basicAuth(TEST_CREDENTIALS.username, TEST_CREDENTIALS.password);
