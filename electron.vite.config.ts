@@ -12,6 +12,8 @@ export default defineConfig({
           index: resolve('src-main/index.ts'),
           headless: resolve('src-main/headless.ts'),
         },
+        // The code both entries share is the core; name its chunk so in stack traces.
+        output: { chunkFileNames: 'chunks/core-[hash].js' },
       },
     },
   },

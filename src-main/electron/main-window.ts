@@ -4,6 +4,7 @@ import { BrowserWindow, session, type WebContents } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { RENDERER_CSP } from '../../src-shared/renderer-csp';
+import icon from '../../resources/icon.png?asset';
 
 export interface RendererLocation {
   /** What the window loads. */
@@ -47,6 +48,7 @@ export function createMainWindow(mainDir: string, location: RendererLocation): B
     minWidth: 900,
     minHeight: 600,
     title: 'RxRelay',
+    icon,
     show: false,
     webPreferences: { ...SECURE_WEB_PREFERENCES, preload: join(mainDir, '..', 'preload', 'index.cjs') },
   });
