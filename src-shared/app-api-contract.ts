@@ -11,6 +11,9 @@ export { APP_API_METHODS, IPC_CHANNELS, isAppApiMethod, type AppApiMethod } from
 
 const providerOrderId = z.string().trim().min(1, 'id is required').max(64);
 
+export const STATUS_PUSH_STATES = ['pending', 'delivered', 'dead', 'skipped'] as const;
+export type StatusPushState = (typeof STATUS_PUSH_STATES)[number];
+
 const signerInput = z
   .object({
     /** A relation name (`spouse`) or the BestRx relation code (`3`). */
@@ -72,6 +75,16 @@ export const appApiInputSchemas = {
       captured_at: z.iso.datetime({ offset: true }).optional(),
     })
     .strict(),
+  'outbox.list': z
+    .object({
+      state: z.enum(STATUS_PUSH_STATES).optional(),
+      order_id: providerOrderId.optional(),
+      limit: z.number().int().min(1).max(1000).default(100),
+      offset: z.number().int().min(0).default(0),
+    })
+    .strict(),
+  'outbox.retry': z.object({ id: z.number().int().positive() }).strict(),
+  'outbox.skip': z.object({ id: z.number().int().positive() }).strict(),
 } as const satisfies Record<AppApiMethod, z.ZodType>;
 
 export type AppApiInput<M extends AppApiMethod> = z.input<(typeof appApiInputSchemas)[M]>;
@@ -206,6 +219,38 @@ export interface OrderDetail extends OrderSummary {
   }>;
   events: OrderEventView[];
   allowed_transitions: OrderStatus[];
+  /** Every UpdateOrderStatus push for this order and how it went. */
+  pushes: StatusPushView[];
+}
+
+/** One status push to BestRx (UpdateOrderStatus) in the outbox. */
+export interface StatusPushView {
+  id: number;
+  order_id: string;
+  event_id: string;
+  status: OrderStatus;
+  /** BestRx's code and description as sent. */
+  status_code: string;
+  status_description: string;
+  state: StatusPushState;
+  attempts: number;
+  next_attempt_at: string | null;
+  last_attempt_at: string | null;
+  last_error: string | null;
+  last_http_status: number | null;
+  created_at: string;
+  finished_at: string | null;
+  finished_by: string | null;
+  /** An earlier push of the same order that must go (or be skipped) first. */
+  held_back_by: number | null;
+}
+
+export interface OutboxOverview {
+  pushes: StatusPushView[];
+  total: number;
+  counts: Record<StatusPushState, number>;
+  /** Where pushes go; null when no UpdateOrderStatus URL is configured (pushes wait). */
+  target_url: string | null;
 }
 
 export interface AppApiOutputs {
@@ -214,6 +259,9 @@ export interface AppApiOutputs {
   'orders.list': { orders: OrderSummary[]; total: number };
   'orders.get': OrderDetail;
   'orders.transition': OrderDetail;
+  'outbox.list': OutboxOverview;
+  'outbox.retry': StatusPushView;
+  'outbox.skip': StatusPushView;
 }
 
 export type AppApiOutput<M extends AppApiMethod> = AppApiOutputs[M];
@@ -225,6 +273,7 @@ export const APP_API_ERROR_CODES = [
   'unknown_method',
   'unauthorized',
   'not_found',
+  'conflict',
   'transition_refused',
   'internal',
 ] as const;
@@ -242,4 +291,8 @@ export type AppApiReply<T> = { ok: true; value: T } | { ok: false; error: AppApi
 /** Live changes pushed to the renderer (server-sent events in headless mode, IPC in Electron). */
 export type AppEvent =
   | { type: 'order.changed'; order_id: string; status: OrderStatus }
-  | { type: 'order.created'; order_id: string; status: OrderStatus };
+  | { type: 'order.created'; order_id: string; status: OrderStatus }
+  /** A push to BestRx was given up: staff should retry or skip it. */
+  | { type: 'outbox.dead'; push_id: number; order_id: string; error: string }
+  /** Pushes changed state (coalesced: at most about once a second). */
+  | { type: 'outbox.changed' };

@@ -6,6 +6,9 @@ export const APP_API_METHODS = [
   'orders.list',
   'orders.get',
   'orders.transition',
+  'outbox.list',
+  'outbox.retry',
+  'outbox.skip',
 ] as const;
 
 export type AppApiMethod = (typeof APP_API_METHODS)[number];

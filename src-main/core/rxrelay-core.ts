@@ -1,7 +1,7 @@
 // The core services, wired once. Both composition roots (src-main/headless.ts under plain
 // Node, src-main/index.ts under Electron) call startRxRelayCore with what only they can
 // provide (the database handle, settings and secret stores, a clock, a logger) and get back
-// the running BestRx endpoint and the app API.
+// the running BestRx endpoint, the status-push worker and the app API.
 import { userInfo } from 'node:os';
 import type { AppInfo } from '../../src-shared/app-api-contract';
 import { createOfflineAddressValidator, type AddressValidator } from './address/address-validator';
@@ -15,6 +15,11 @@ import { buildCodeTables, type CodeTables } from './domain/code-tables';
 import { createOrderIdGenerator } from './domain/order-ids';
 import type { Logger } from './logger';
 import { OrderService } from './orders/order-service';
+import { createBestRxStatusClient, type StatusPushTransport } from './outbox/bestrx-status-client';
+import { StatusPushOutbox } from './outbox/status-push-outbox';
+import { StatusPushWorker } from './outbox/status-push-worker';
+import { startBestRxSandbox, type BestRxSandbox } from './sandbox/bestrx/bestrx-sandbox';
+import { urlSignerFromSecrets } from './security/url-signer';
 import { resolveBestRxCredentials } from './settings/bestrx-credentials';
 import { SettingKeys, type SecretStore, type SettingsStore } from './settings/settings-store';
 import type { SqliteDatabase } from './storage/database';
@@ -32,13 +37,22 @@ export interface CoreDependencies {
   version: string;
   /** Tests may inject a validator; by default the offline ZIP dataset is loaded. */
   addressValidator?: AddressValidator;
+  /** Where status pushes go when not RXRELAY_STATUS_URL (the sandbox's BestRx simulator). */
+  statusTransport?: StatusPushTransport;
+  /** Tests that drive the outbox by hand turn the worker's own timer off. */
+  statusWorkerSchedule?: boolean;
 }
 
 export interface RxRelayCore {
   orders: OrderService;
+  outbox: StatusPushOutbox;
+  /** Undefined when no UpdateOrderStatus target is configured: pushes wait in the outbox. */
+  statusWorker: StatusPushWorker | undefined;
   appApi: AppApi;
   events: AppEventBus;
   bestrx: RunningServer;
+  /** Sandbox mode's BestRx (simulator and demo orders), when it stands in for the real one. */
+  sandbox: BestRxSandbox | undefined;
   info: AppInfo;
   stop(): Promise<void>;
 }
@@ -61,16 +75,48 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
     throw new ConfigError([`the code tables in Settings are not valid: ${(error as Error).message}`]);
   }
   const credentials = resolveBestRxCredentials(config, secrets);
+  const urlSigner = urlSignerFromSecrets(secrets);
   const events = new AppEventBus();
   const deviceId = ensureDeviceId(db);
+  const writes = new WriteQueue(db);
+
+  // Sandbox mode: a BestRx simulator receives the status pushes unless a real UpdateOrderStatus
+  // URL was given (every connection not configured explicitly goes to a simulator).
+  const sandbox: BestRxSandbox | undefined =
+    config.sandbox && !config.statusUrl && !deps.statusTransport ? await startBestRxSandbox({ logger, clock }) : undefined;
+  const statusUrl = config.statusUrl ?? sandbox?.statusUrl;
+  const transport =
+    deps.statusTransport ??
+    (statusUrl
+      ? createBestRxStatusClient({
+          url: statusUrl,
+          credentials: config.statusCredentials ?? sandbox?.statusCredentials,
+          errorMessageType: codeTables.messageType.error,
+        })
+      : undefined);
+  // The listener's address is known only once it listens (port 0 picks one): links built
+  // before then would be wrong, and none are needed before then.
+  let listenerUrl = '';
+  let worker: StatusPushWorker | undefined;
+  const outbox = new StatusPushOutbox({
+    db,
+    writes,
+    clock,
+    codeTables: () => codeTables,
+    signatureUrl: (eventId) => listenerUrl + urlSigner.sign(`/signatures/${eventId}.png`),
+    events,
+    onWork: () => worker?.wake(),
+    targetUrl: () => transport?.url,
+  });
   const orders = new OrderService({
     db,
-    writes: new WriteQueue(db),
+    writes,
     clock,
     ids: createOrderIdGenerator(undefined, () => clock.now().getTime()),
     codeTables: () => codeTables,
     deviceId,
     events,
+    outbox,
   });
   const addressValidator = deps.addressValidator ?? createOfflineAddressValidator(await loadZipDirectory());
   const bestrx = await startBestRxProviderServer({
@@ -80,8 +126,20 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
     orders,
     addressValidator,
     codeTables: () => codeTables,
+    urlSigner,
     logger,
   });
+  listenerUrl = bestrx.url;
+  if (sandbox && config.sandboxDemoIntervalMs > 0) {
+    sandbox.startDemoOrders({ providerUrl: bestrx.url, credentials, intervalMs: config.sandboxDemoIntervalMs });
+  }
+  if (transport) {
+    worker = new StatusPushWorker({ db, writes, clock, transport, events, logger, schedule: deps.statusWorkerSchedule });
+    worker.start();
+  } else {
+    logger.warn('outbox.no_target', { reason: 'RXRELAY_STATUS_URL is not set; status pushes wait in the outbox' });
+  }
+
   const info: AppInfo = {
     version: deps.version,
     mode: deps.mode,
@@ -101,18 +159,32 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
       'orders.list': (input) => orders.list(input),
       'orders.get': (input) => orders.get(input.id),
       'orders.transition': (input, context) => orders.transition(input, context.actor),
+      'outbox.list': (input) => outbox.list({ state: input.state, orderId: input.order_id, limit: input.limit, offset: input.offset }),
+      'outbox.retry': (input) => outbox.retry(input.id),
+      'outbox.skip': (input, context) => outbox.skip(input.id, context.actor),
     },
     logger,
   );
-  logger.info('core.started', { bestrx_url: bestrx.url, sandbox: config.sandbox, device_id: deviceId });
+  logger.info('core.started', {
+    bestrx_url: bestrx.url,
+    sandbox: config.sandbox,
+    device_id: deviceId,
+    status_target: sandbox ? 'bestrx simulator' : transport ? 'configured' : 'none',
+  });
   return {
     orders,
+    outbox,
+    statusWorker: worker,
     appApi,
     events,
     bestrx,
+    sandbox,
     info,
     async stop() {
       await bestrx.close();
+      await worker?.stop();
+      await transport?.close();
+      await sandbox?.stop();
     },
   };
 }

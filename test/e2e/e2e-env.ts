@@ -25,4 +25,6 @@ export const SERVER_ENV: Record<string, string> = {
   RXRELAY_STATUS_USER: '',
   RXRELAY_STATUS_PASSWORD: '',
   RXRELAY_SANDBOX: '',
+  // The board's counts are asserted: no demo orders from the sandbox's BestRx.
+  RXRELAY_SANDBOX_DEMO_INTERVAL_MS: '0',
 };

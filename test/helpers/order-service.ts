@@ -5,6 +5,7 @@ import { OrderService } from '../../src-main/core/orders/order-service';
 import { openDatabase, type SqliteDatabase } from '../../src-main/core/storage/database';
 import { WriteQueue } from '../../src-main/core/storage/write-queue';
 import { FakeClock } from './rxrelay-harness';
+import { StatusPushOutbox } from '../../src-main/core/outbox/status-push-outbox';
 
 /** An OrderService over an in-memory database, for tests that need no listener. */
 export function createTestOrderService(options: { ids?: OrderIdGenerator; db?: SqliteDatabase } = {}) {
@@ -13,14 +14,26 @@ export function createTestOrderService(options: { ids?: OrderIdGenerator; db?: S
   const events = new AppEventBus();
   const published: unknown[] = [];
   events.subscribe((e) => published.push(e));
+  const writes = new WriteQueue(db);
+  const outbox = new StatusPushOutbox({
+    db,
+    writes,
+    clock,
+    codeTables: () => buildCodeTables(),
+    signatureUrl: (eventId) => `http://127.0.0.1:8410/signatures/${eventId}.png?sig=test`,
+    events,
+    onWork: () => undefined,
+    targetUrl: () => undefined,
+  });
   const orders = new OrderService({
     db,
-    writes: new WriteQueue(db),
+    writes,
+    outbox,
     clock,
     ids: options.ids ?? createOrderIdGenerator(undefined, () => clock.now().getTime()),
     codeTables: () => buildCodeTables(),
     deviceId: 'device-test',
     events,
   });
-  return { db, clock, events, published, orders };
+  return { db, clock, events, published, orders, outbox, writes };
 }

@@ -19,6 +19,8 @@ export interface Harness {
   baseUrl: string;
   host: string;
   auth: string;
+  /** Waits until the status-push worker has nothing due, so the database holds still. */
+  settle(): Promise<void>;
   /** POST a JSON body to a BestRx path with valid credentials and Host. */
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<RawResponse>;
   stop(): Promise<void>;
@@ -39,6 +41,9 @@ export async function startHarness(options: { clock?: Clock; settings?: Record<s
   const { config } = loadConfig(['--data-dir', dataDir, '--bestrx-port', '0', '--ui-port', '0'], {
     RXRELAY_BESTRX_USER: TEST_CREDENTIALS.username,
     RXRELAY_BESTRX_PASSWORD: TEST_CREDENTIALS.password,
+    // Sandbox mode (nothing live configured) with its BestRx simulator, but no demo orders
+    // arriving in the middle of a test.
+    RXRELAY_SANDBOX_DEMO_INTERVAL_MS: '0',
   }, { strict: true });
   const db = openDatabase({ file: join(dataDir, 'rxrelay.db') });
   let core: RxRelayCore;
@@ -68,6 +73,9 @@ export async function startHarness(options: { clock?: Clock; settings?: Record<s
     baseUrl,
     host,
     auth,
+    settle: async () => {
+      await core.statusWorker?.runUntilIdle();
+    },
     post: (path, body, headers = {}) =>
       httpRequest(baseUrl + path, {
         headers: { 'content-type': 'application/json', authorization: auth, ...headers },

@@ -35,6 +35,7 @@ const orderCount = () => (h.db.prepare('SELECT COUNT(*) AS n FROM orders').get()
 
 /** Runs a request that must be refused and proves the database is byte-for-byte unchanged. */
 async function expectRejectedWithoutChange(send: () => Promise<RawResponse>, status: number): Promise<RawResponse> {
+  await h.settle(); // status pushes of earlier steps are delivered in the background
   const before = snapshotDatabase(h.db);
   const response = await send();
   expect(response.status).toBe(status);
@@ -61,7 +62,7 @@ describe('CreateOrder', () => {
     expect(isValidTrackingId(data.tracking_id)).toBe(true);
     expect(data.label_url).toBe(`${h.baseUrl}/labels/${data.provider_order_id}.png`);
     expect(data.manifesto_url).toBe(`${h.baseUrl}/manifests/${data.provider_order_id}.png`);
-    expect(data.tracking_url).toBe(`${h.baseUrl}/track/${data.tracking_id}`);
+    expect(data.tracking_url).toMatch(new RegExp(`^${h.baseUrl}/track/${data.tracking_id}\\?sig=[\\w-]{43}$`));
     // The seed's own total (97.83) is not 32.15 + 65.24 + 54.23: stored as sent, with a Warning.
     expect(response.json.messages).toContainEqual(
       expect.objectContaining({ message_code: 'TOTAL_MISMATCH', message_type: 1, message: expect.stringContaining('$151.62') }),
@@ -321,6 +322,7 @@ describe('CreateOrder', () => {
   it('answers a repeat with the same ids and writes nothing', async () => {
     const body = createOrderBody();
     const first = await h.post('/Order/CreateOrder', body);
+    await h.settle();
     const before = snapshotDatabase(h.db);
     // The same order, spelled differently (string booleans, string ids, other key order,
     // unknown extra fields), is still a repeat.
@@ -412,10 +414,12 @@ describe('CancelOrder', () => {
     const response = await h.post('/Order/CancelOrder', seedExampleText('cancel-order.request'));
     expect(response.status).toBe(200);
     expectEnvelope(response.json, true);
+    // Echoed as sent (the seed asks for it), even though these ids are not the order's.
     expect(response.json.data).toMatchObject({
       bestrx_order_id: 106,
       bestrx_unique_order_id: 1001,
-      provider_order_id: create.json.data.provider_order_id,
+      provider_order_id: '123456789',
+      tracking_id: '12345',
       status: true,
     });
     expect(response.json.messages).toContainEqual(expect.objectContaining({ message_code: 'ID_MISMATCH', message_type: 1 }));
@@ -432,6 +436,7 @@ describe('CancelOrder', () => {
     const detail = h.core.orders.get(id);
     expect(detail.status).toBe('cancelled');
     expect(detail.events.at(-1)).toMatchObject({ type: 'status_changed', to_status: 'cancelled', actor: 'bestrx', notes: 'Patient picked up in store' });
+    await h.settle();
     const before = snapshotDatabase(h.db);
     const repeat = await h.post('/Order/CancelOrder', cancelBody(create));
     expect(repeat.status).toBe(200);
@@ -470,6 +475,20 @@ describe('CancelOrder', () => {
       404,
     );
     expect(response.json.data).toMatchObject({ status: false, provider_order_id: 'RXR-NOSUCHORDER', status_reason: expect.any(String) });
+  });
+
+  it('refuses (409) a cancel whose ids name two different orders, and cancels neither', async () => {
+    const a = await h.post('/Order/CreateOrder', createOrderBody());
+    const b = await h.post('/Order/CreateOrder', createOrderBody());
+    const body = cancelBody(a, { provider_order_id: b.json.data.provider_order_id, tracking_id: b.json.data.tracking_id });
+    const response = await expectRejectedWithoutChange(() => h.post('/Order/CancelOrder', body), 409);
+    expect(response.json.data).toMatchObject({ status: false, provider_order_id: b.json.data.provider_order_id, status_reason: expect.stringMatching(/two different orders/) });
+  });
+
+  it('echoes the ids BestRx sent, filling in only what it left out', async () => {
+    const create = await h.post('/Order/CreateOrder', createOrderBody());
+    const response = await h.post('/Order/CancelOrder', cancelBody(create, { provider_order_id: null, tracking_id: null }));
+    expect(response.json.data).toMatchObject({ provider_order_id: create.json.data.provider_order_id, tracking_id: create.json.data.tracking_id, status: true });
   });
 
   it('does not cancel another pharmacy’s order', async () => {
@@ -523,7 +542,7 @@ describe('ValidateAddress', () => {
 });
 
 describe('links handed out by CreateOrder', () => {
-  it('answers label and manifest links in the envelope until labels exist, and tracking links with the status', async () => {
+  it('answers label and manifest links in the envelope until labels exist, and signed tracking links with the status', async () => {
     const create = await h.post('/Order/CreateOrder', createOrderBody());
     const get = (url: string) => httpRequest(url, { method: 'GET', headers: { authorization: h.auth } });
     const label = await get(create.json.data.label_url);
@@ -534,7 +553,13 @@ describe('links handed out by CreateOrder', () => {
     const tracking = await get(create.json.data.tracking_url);
     expect(tracking.status).toBe(200);
     expect(tracking.json.data).toMatchObject({ tracking_id: create.json.data.tracking_id, order_status: { status_code: '1' } });
-    const unauthenticated = await httpRequest(create.json.data.tracking_url, { method: 'GET' });
-    expect(unauthenticated.status).toBe(401);
+    // The signed tracking link opens without credentials; the same path unsigned or altered does not.
+    const signed = await httpRequest(create.json.data.tracking_url, { method: 'GET' });
+    expect(signed.status).toBe(200);
+    expect(signed.json.data.order_status.status_code).toBe('1');
+    const unsigned = await httpRequest(create.json.data.tracking_url.replace(/\?sig=.*$/, ''), { method: 'GET' });
+    expect(unsigned.status).toBe(401);
+    const forged = await httpRequest(create.json.data.tracking_url.replace(/\/track\/\d+/, '/track/1234567890123452'), { method: 'GET' });
+    expect(forged.status).toBe(401);
   });
 });

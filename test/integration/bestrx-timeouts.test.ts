@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startBestRxProviderServer, type RunningServer } from '../../src-main/core/bestrx/provider-server';
 import { buildCodeTables } from '../../src-main/core/domain/code-tables';
 import { silentLogger } from '../../src-main/core/logger';
+import { UrlSigner } from '../../src-main/core/security/url-signer';
 import { createTestOrderService } from '../helpers/order-service';
 
 let server: RunningServer;
@@ -17,6 +18,7 @@ beforeAll(async () => {
     orders,
     addressValidator: { validate: async () => ({ suggestions: [], findings: [] }) },
     codeTables: () => buildCodeTables(),
+    urlSigner: new UrlSigner(Buffer.alloc(32, 1)),
     logger: silentLogger,
     timeouts: { headersMs: 300, requestMs: 600, keepAliveMs: 300 },
   });

@@ -13,6 +13,7 @@ import {
 } from '../../../src-shared/app-api-contract';
 import type { Logger } from '../logger';
 import { InvalidProofError, OrderNotFoundError, TransitionRefusedError } from '../orders/order-service';
+import { StatusPushFinishedError, StatusPushNotFoundError } from '../outbox/status-push-outbox';
 
 /** Who is calling: recorded as the actor on every change the call makes. */
 export interface AppApiContext {
@@ -56,7 +57,8 @@ export class AppApi {
       const details = error.issues.map((issue) => `${issuePath(issue.path) || '(input)'}: ${issue.message}`);
       return { code: 'invalid_input', message: `Invalid input for ${method}: ${details.join('; ')}`, details };
     }
-    if (error instanceof OrderNotFoundError) return { code: 'not_found', message: error.message };
+    if (error instanceof OrderNotFoundError || error instanceof StatusPushNotFoundError) return { code: 'not_found', message: error.message };
+    if (error instanceof StatusPushFinishedError) return { code: 'conflict', message: error.message };
     if (error instanceof TransitionRefusedError) return { code: 'transition_refused', message: error.message, details: error.reasons };
     if (error instanceof InvalidProofError) return { code: 'invalid_input', message: error.message, details: error.problems };
     this.logger.error('app_api.internal_error', { method, error: (error as Error).name });

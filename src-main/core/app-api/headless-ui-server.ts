@@ -34,6 +34,7 @@ const HTTP_STATUS: Record<AppApiErrorCode, number> = {
   unknown_method: 404,
   unauthorized: 401,
   not_found: 404,
+  conflict: 409,
   transition_refused: 409,
   internal: 500,
 };

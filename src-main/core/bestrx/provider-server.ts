@@ -14,6 +14,7 @@ import { formatDollars } from '../domain/money';
 import type { Logger } from '../logger';
 import type { OrderService, CreateOrderOutcome, CancelOrderOutcome } from '../orders/order-service';
 import { secretMatcher } from '../security/secret-matcher';
+import type { UrlSigner } from '../security/url-signer';
 import type { OrderStateRow } from '../storage/orders-repository';
 import { parseCancelOrder, parseCreateOrder, parseValidateAddress, type ParsedCreateOrder } from './bestrx-requests';
 import { envelope, MessageCode, type EnvelopeMessage } from './envelope';
@@ -37,6 +38,8 @@ export interface BestRxProviderServerOptions {
   orders: OrderService;
   addressValidator: AddressValidator;
   codeTables: () => CodeTables;
+  /** Checks the links RxRelay hands out that open without credentials (signature images). */
+  urlSigner: UrlSigner;
   logger: Logger;
   timeouts?: typeof DEFAULT_TIMEOUTS;
 }
@@ -95,6 +98,7 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
       logger.warn('bestrx.request_refused', { reason: 'origin', path: pathOf(request) });
       return reply(res, 403, {}, [error('error', MessageCode.forbiddenOrigin, 'Requests from web browsers are not accepted.')]);
     }
+    if (isSignedLink(request, options.urlSigner)) return;
     if (!basicAuth.accepts(request.headers.authorization, options.credentials())) {
       res.header('www-authenticate', 'Basic realm="RxRelay", charset="UTF-8"');
       return reply(res, 401, {}, [error('error', MessageCode.unauthorized, 'Missing or wrong RxRelay credentials (HTTP Basic).')]);
@@ -139,7 +143,7 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
     const parsed = parseCreateOrder(request.body);
     if (!parsed.ok) return reply(res, 400, {}, problemMessages(parsed.problems));
     const outcome = await orders.receiveCreateOrder(parsed.value.content, rawBodies.get(request) ?? JSON.stringify(request.body));
-    const data = createOrderData(outcome.order, parsed.value, baseUrl(request), codeTables());
+    const data = createOrderData(outcome.order, parsed.value, baseUrl(request), codeTables(), options.urlSigner);
     const messages = [...createOrderMessages(outcome), ...totalMismatchMessages(parsed.value)];
     if (outcome.kind === 'locked') return reply(res, 409, data, messages);
     messages.push(...(await recipientAddressMessages(addressValidator, parsed.value, logger)));
@@ -160,16 +164,18 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
       notes: v.notes,
     });
     const answer = cancelAnswer(outcome);
+    // The seed asks for the ids to be echoed as sent; ours fill in what BestRx left out.
+    const found = 'order' in outcome ? outcome.order : undefined;
     const data = {
       bestrx_order_id: v.bestrx_order_id,
       bestrx_unique_order_id: v.bestrx_unique_order_id,
-      provider_order_id: outcome.kind === 'not_found' ? v.provider_order_id : outcome.order.id,
-      tracking_id: outcome.kind === 'not_found' ? v.tracking_id : outcome.order.tracking_id,
+      provider_order_id: v.provider_order_id ?? found?.id ?? null,
+      tracking_id: v.tracking_id ?? found?.tracking_id ?? null,
       status: answer.accepted,
       status_reason: answer.reason,
     };
     const messages = [error(answer.accepted ? 'success' : 'error', answer.code, answer.reason)];
-    if (outcome.kind !== 'not_found') {
+    if ('warnings' in outcome) {
       messages.push(...outcome.warnings.map((w) => error('warning', MessageCode.idMismatch, w)));
       logger.info('bestrx.cancel_order', { outcome: outcome.kind, order_id: outcome.order.id });
     }
@@ -196,6 +202,15 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
     );
   }
 
+  // The signature captured at the door, linked from UpdateOrderStatus's signature_url. Like
+  // tracking links, the link is signed (checked in onRequest) and opens without credentials.
+  app.get<{ Params: { file: string } }>('/signatures/:file', async (request, res) => {
+    const eventId = /^([0-9a-f-]{36})\.png$/i.exec(request.params.file)?.[1]?.toLowerCase();
+    const png = eventId ? orders.signaturePng(eventId) : undefined;
+    if (!png) return reply(res, 404, {}, [error('error', MessageCode.notFound, 'No signature at this link.')]);
+    return res.code(200).type('image/png').header('cache-control', 'private, max-age=86400').send(png);
+  });
+
   app.get<{ Params: { trackingId: string } }>('/track/:trackingId', async (request, res) => {
     const order = orders.findByTrackingId(request.params.trackingId);
     if (!order) return reply(res, 404, {}, [error('error', MessageCode.orderNotFound, 'No order has this tracking id.')]);
@@ -215,6 +230,16 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
 
 /** The path alone: query strings are never logged or echoed. */
 const pathOf = (request: FastifyRequest) => request.url.split('?')[0] ?? '';
+
+/** Links RxRelay hands out signed, to be opened without credentials. */
+const SIGNED_LINK_PREFIXES = ['/signatures/', '/track/'];
+
+/** A GET of a link RxRelay signed. */
+function isSignedLink(request: FastifyRequest, signer: UrlSigner): boolean {
+  if (request.method !== 'GET' || !SIGNED_LINK_PREFIXES.some((prefix) => pathOf(request).startsWith(prefix))) return false;
+  const signature = new URLSearchParams(request.url.slice(request.url.indexOf('?') + 1)).get('sig') ?? undefined;
+  return request.url.includes('?') && signer.verify(pathOf(request), signature);
+}
 
 /** HTTP Basic, compared in constant time; the expected side is prepared once per credentials. */
 export class BasicAuthCheck {
@@ -278,13 +303,14 @@ function orderStatusData(order: OrderStateRow, tables: CodeTables) {
   };
 }
 
-function createOrderData(order: OrderStateRow, parsed: ParsedCreateOrder, baseUrl: string, tables: CodeTables) {
+function createOrderData(order: OrderStateRow, parsed: ParsedCreateOrder, baseUrl: string, tables: CodeTables, signer: UrlSigner) {
   return {
     bestrx_order_id: parsed.content.bestrx_order_id,
     bestrx_unique_order_id: parsed.content.bestrx_unique_order_id,
     provider_order_id: order.id,
     tracking_id: order.tracking_id,
-    tracking_url: `${baseUrl}/track/${order.tracking_id}`,
+    // Signed, so the link opens for whoever BestRx shows it to; it shows the status only.
+    tracking_url: `${baseUrl}${signer.sign(`/track/${order.tracking_id}`)}`,
     bestrx_pharmacy_id: parsed.content.bestrx_pharmacy_id,
     label_url: `${baseUrl}/labels/${order.id}.png`,
     label_image: '',
@@ -370,5 +396,7 @@ function cancelAnswer(outcome: CancelOrderOutcome): { httpStatus: number; accept
       };
     case 'not_found':
       return { httpStatus: 404, accepted: false, code: MessageCode.orderNotFound, reason: outcome.reason };
+    case 'conflicting_ids':
+      return { httpStatus: 409, accepted: false, code: MessageCode.idMismatch, reason: outcome.reason };
   }
 }

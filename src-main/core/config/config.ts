@@ -23,6 +23,8 @@ export interface RxRelayConfig {
   /** Why sandbox mode is on or off, for the start-up line and the UI. */
   sandboxReason: 'flag' | 'environment' | 'nothing live configured' | 'live connection configured';
   sandboxStepMs: number;
+  /** How often the sandbox's BestRx sends a demo order; 0 sends none. */
+  sandboxDemoIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -35,6 +37,7 @@ export class ConfigError extends Error {
 export const DEFAULT_BESTRX_PORT = 8410;
 export const DEFAULT_UI_PORT = 8411;
 export const DEFAULT_SANDBOX_STEP_MS = 30_000;
+export const DEFAULT_SANDBOX_DEMO_INTERVAL_MS = 45_000;
 
 export const USAGE = `Usage: npm run serve -- [options]
 
@@ -46,7 +49,8 @@ export const USAGE = `Usage: npm run serve -- [options]
   --help                 show this help
 
 Environment only: RXRELAY_BESTRX_USER, RXRELAY_BESTRX_PASSWORD, RXRELAY_STATUS_URL,
-RXRELAY_STATUS_USER, RXRELAY_STATUS_PASSWORD, RXRELAY_API_TOKEN, RXRELAY_SANDBOX_STEP_MS.`;
+RXRELAY_STATUS_USER, RXRELAY_STATUS_PASSWORD, RXRELAY_API_TOKEN, RXRELAY_SANDBOX_STEP_MS,
+RXRELAY_SANDBOX_DEMO_INTERVAL_MS.`;
 
 /** The OS app-data folder, the same one Electron's app.getPath('userData') gives "RxRelay". */
 export function defaultDataDir(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
@@ -144,6 +148,12 @@ export function loadConfig(
   const sandboxStepMs = stepText ? Number(stepText) : DEFAULT_SANDBOX_STEP_MS;
   if (!Number.isInteger(sandboxStepMs) || sandboxStepMs < 1) problems.push(`RXRELAY_SANDBOX_STEP_MS must be a positive whole number of milliseconds`);
 
+  const demoText = env.RXRELAY_SANDBOX_DEMO_INTERVAL_MS;
+  const sandboxDemoIntervalMs = demoText ? Number(demoText) : DEFAULT_SANDBOX_DEMO_INTERVAL_MS;
+  if (!Number.isInteger(sandboxDemoIntervalMs) || sandboxDemoIntervalMs < 0) {
+    problems.push('RXRELAY_SANDBOX_DEMO_INTERVAL_MS must be a whole number of milliseconds (0 sends no demo orders)');
+  }
+
   const sandboxEnv = booleanEnv(env.RXRELAY_SANDBOX, 'RXRELAY_SANDBOX', problems);
   const liveConfigured = statusUrl !== undefined;
   const [sandbox, sandboxReason]: [boolean, RxRelayConfig['sandboxReason']] = args.sandbox
@@ -166,6 +176,7 @@ export function loadConfig(
     sandbox,
     sandboxReason,
     sandboxStepMs: Number.isInteger(sandboxStepMs) && sandboxStepMs > 0 ? sandboxStepMs : DEFAULT_SANDBOX_STEP_MS,
+    sandboxDemoIntervalMs: Number.isInteger(sandboxDemoIntervalMs) && sandboxDemoIntervalMs >= 0 ? sandboxDemoIntervalMs : DEFAULT_SANDBOX_DEMO_INTERVAL_MS,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return { config, help: args.help };

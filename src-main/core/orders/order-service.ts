@@ -2,7 +2,7 @@
 // it, and staff moving it through its lifecycle. Every change writes an order event in the same
 // transaction as the change itself; listeners hear about it only after the commit.
 import type { AppApiParsedInput, OrderDetail, OrderSummary } from '../../../src-shared/app-api-contract';
-import { PRE_PICKUP_STATUSES } from '../../../src-shared/order-status';
+import { PRE_PICKUP_STATUSES, type OrderStatus } from '../../../src-shared/order-status';
 import type { AppEventBus } from '../app-events';
 import type { Clock } from '../clock';
 import { resolveCodedName, type CodeTables } from '../domain/code-tables';
@@ -20,6 +20,7 @@ import type { SqliteDatabase } from '../storage/database';
 import {
   appendOrderEvent,
   findIdempotencyKey,
+  findEventProofJson,
   findOrderIdByTrackingId,
   getOrderState,
   insertIdempotencyKey,
@@ -35,6 +36,7 @@ import {
   type OrderStateRow,
 } from '../storage/orders-repository';
 import type { WriteQueue } from '../storage/write-queue';
+import type { StatusPushOutbox } from '../outbox/status-push-outbox';
 import { toOrderDetail, toOrderSummary } from './order-views';
 
 /** The actor recorded on changes BestRx asked for. */
@@ -62,7 +64,9 @@ export type CancelOrderOutcome =
       /** Ids in the request that disagree with the order found; said back to BestRx as warnings. */
       warnings: string[];
     }
-  | { kind: 'not_found'; reason: string };
+  | { kind: 'not_found'; reason: string }
+  /** The ids name two different orders: cancelling either could be the wrong one. */
+  | { kind: 'conflicting_ids'; reason: string };
 
 export class OrderNotFoundError extends Error {
   constructor(readonly orderId: string) {
@@ -96,6 +100,8 @@ export interface OrderServiceDependencies {
   codeTables: () => CodeTables;
   deviceId: string;
   events: AppEventBus;
+  /** Status events are announced to BestRx through the outbox, in the same transaction. */
+  outbox: Pick<StatusPushOutbox, 'enqueue' | 'committed' | 'forOrder'>;
 }
 
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -216,13 +222,14 @@ export class OrderService {
       if (!found) {
         return { kind: 'not_found', reason: `No order matches bestrx_unique_order_id ${request.uniqueOrderId} for this pharmacy.` };
       }
+      if ('conflict' in found) return { kind: 'conflicting_ids', reason: found.conflict };
       const { order, warnings } = found;
       const now = this.now();
       switch (order.status) {
         case 'created':
         case 'acknowledged':
           setOrderStatus(db, order.id, 'cancelled', now);
-          this.appendEvent({
+          this.appendStatusEvent(order, {
             order_id: order.id,
             type: 'status_changed',
             from_status: order.status,
@@ -261,6 +268,7 @@ export class OrderService {
           return { kind: 'return_requested', order: mustGetState(db, order.id), warnings };
       }
     });
+    if (outcome.kind === 'cancelled') this.deps.outbox.committed();
     if (outcome.kind === 'cancelled' || outcome.kind === 'return_requested') {
       this.deps.events.publish({ type: 'order.changed', order_id: outcome.order.id, status: outcome.order.status });
     }
@@ -297,7 +305,7 @@ export class OrderService {
       }
       const now = this.now();
       setOrderStatus(db, state.id, input.to, now);
-      this.appendEvent({
+      this.appendStatusEvent(state, {
         order_id: state.id,
         type: 'status_changed',
         from_status: state.status,
@@ -310,6 +318,7 @@ export class OrderService {
       });
       return mustGetState(db, state.id);
     });
+    this.deps.outbox.committed();
     this.deps.events.publish({ type: 'order.changed', order_id: order.id, status: order.status });
     return this.get(order.id);
   }
@@ -321,8 +330,15 @@ export class OrderService {
       const state = getOrderState(db, orderId);
       const content = state && loadOrderContent(db, orderId);
       if (!state || !content) throw new OrderNotFoundError(orderId);
-      return toOrderDetail(state, content, listOrderEvents(db, orderId), this.deps.codeTables());
+      return toOrderDetail(state, content, listOrderEvents(db, orderId), this.deps.outbox.forOrder(orderId), this.deps.codeTables());
     })();
+  }
+
+  /** The signature image captured with an order event, if it carries one. */
+  signaturePng(eventId: string): Buffer | undefined {
+    const proofJson = findEventProofJson(this.deps.db, eventId);
+    const signature = proofJson ? (JSON.parse(proofJson) as { signature_png_base64?: string | null }).signature_png_base64 : undefined;
+    return signature ? Buffer.from(signature, 'base64') : undefined;
   }
 
   findByTrackingId(trackingId: string): OrderStateRow | undefined {
@@ -338,9 +354,16 @@ export class OrderService {
     return { orders: rows.map(toOrderSummary), total };
   }
 
-  private appendEvent(event: Omit<NewOrderEvent, 'event_id' | 'device_id'>): void {
+  private appendEvent(event: Omit<NewOrderEvent, 'event_id' | 'device_id'>): { event_id: string; seq: number } {
     const eventId = this.eventId(this.deps.clock.now().getTime());
-    appendOrderEvent(this.deps.db, { ...event, event_id: eventId, device_id: this.deps.deviceId }, event.type === 'created');
+    const seq = appendOrderEvent(this.deps.db, { ...event, event_id: eventId, device_id: this.deps.deviceId }, event.type === 'created');
+    return { event_id: eventId, seq };
+  }
+
+  /** A status change: the event, and in the same transaction the push that tells BestRx. */
+  private appendStatusEvent(order: OrderStateRow, event: Omit<NewOrderEvent, 'event_id' | 'device_id'> & { to_status: OrderStatus }): void {
+    const { event_id, seq } = this.appendEvent(event);
+    this.deps.outbox.enqueue(order, { event_id, seq, to_status: event.to_status, captured_at: event.captured_at, notes: event.notes, proof_json: event.proof_json });
   }
 
   private now(): string {
@@ -360,24 +383,29 @@ export class OrderService {
 /**
  * The order a CancelOrder means. (pharmacy, unique order id) identifies an order; when that
  * finds nothing, the provider order id or tracking id we issued (same pharmacy) may. Other ids
- * that disagree do not stop the cancel but are reported, so a mix-up on BestRx's side shows.
+ * that name no order do not stop the cancel but are reported, so a mix-up on BestRx's side
+ * shows; ids that name a *different* order stop it, since either could be the one meant.
  */
-function findOrderToCancel(db: SqliteDatabase, request: CancelOrderRequest): { order: OrderStateRow; warnings: string[] } | undefined {
+function findOrderToCancel(
+  db: SqliteDatabase,
+  request: CancelOrderRequest,
+): { order: OrderStateRow; warnings: string[] } | { conflict: string } | undefined {
   const byKey = findIdempotencyKey(db, request.pharmacyId, request.uniqueOrderId);
-  const candidates = [
-    byKey?.order_id,
-    request.providerOrderId ?? undefined,
-    request.trackingId ? findOrderIdByTrackingId(db, request.trackingId) : undefined,
-  ];
-  let order: OrderStateRow | undefined;
-  for (const id of candidates) {
-    const state = id ? getOrderState(db, id) : undefined;
-    if (state && state.bestrx_pharmacy_id === request.pharmacyId) {
-      order = state;
-      break;
+  const byProviderId = request.providerOrderId ? getOrderState(db, request.providerOrderId) : undefined;
+  const trackingOrderId = request.trackingId ? findOrderIdByTrackingId(db, request.trackingId) : undefined;
+  const byTrackingId = trackingOrderId ? getOrderState(db, trackingOrderId) : undefined;
+  const order = [byKey ? getOrderState(db, byKey.order_id) : undefined, byProviderId, byTrackingId].find(
+    (candidate) => candidate !== undefined && candidate.bestrx_pharmacy_id === request.pharmacyId,
+  );
+  if (!order) return undefined;
+  for (const [field, other] of [
+    ['provider_order_id', byProviderId],
+    ['tracking_id', byTrackingId],
+  ] as const) {
+    if (other && other.id !== order.id) {
+      return { conflict: `bestrx_unique_order_id ${request.uniqueOrderId} and ${field} name two different orders; nothing was cancelled.` };
     }
   }
-  if (!order) return undefined;
   const warnings: string[] = [];
   const compare = (field: string, sent: string | number | null, actual: string | number) => {
     if (sent !== null && sent !== actual) warnings.push(`${field} ${sent} does not match this order's ${field} ${actual}.`);

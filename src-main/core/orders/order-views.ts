@@ -4,6 +4,7 @@ import type {
   OrderEventView,
   OrderSummary,
   PostalAddressView,
+  StatusPushView,
 } from '../../../src-shared/app-api-contract';
 import type { CodeTables } from '../domain/code-tables';
 import { centsToDollars } from '../domain/money';
@@ -72,6 +73,7 @@ export function toOrderDetail(
   state: OrderStateRow,
   content: OrderContent,
   events: OrderEventRow[],
+  pushes: StatusPushView[],
   codeTables: CodeTables,
 ): OrderDetail {
   const r = content.recipient;
@@ -126,5 +128,6 @@ export function toOrderDetail(
     updated_at: state.updated_at,
     events: events.map(toOrderEventView),
     allowed_transitions: allowedTransitions({ status: state.status, returnRequested: state.return_requested_at !== null }),
+    pushes,
   };
 }

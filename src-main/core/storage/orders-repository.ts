@@ -420,6 +420,11 @@ export function appendOrderEvent(db: SqliteDatabase, event: NewOrderEvent, first
   return seq;
 }
 
+export function findEventProofJson(db: SqliteDatabase, eventId: string): string | undefined {
+  const row = prepared(db, `SELECT proof_json FROM order_events WHERE event_id = ?`).get(eventId) as { proof_json: string | null } | undefined;
+  return row?.proof_json ?? undefined;
+}
+
 export function listOrderEvents(db: SqliteDatabase, orderId: string): OrderEventRow[] {
   return prepared(db, `SELECT * FROM order_events WHERE order_id = ? ORDER BY seq`).all(orderId) as OrderEventRow[];
 }

@@ -59,6 +59,7 @@ export function createAppStore(api: AppApiClient) {
       void api.call('settings.bestrxConnection', {}).then((reply) => reply.ok && set({ connection: reply.value }));
       void get().refresh();
       return api.subscribe((event) => {
+        if (event.type !== 'order.created' && event.type !== 'order.changed') return;
         void get().refresh();
         if (event.order_id === get().selectedId) void get().select(event.order_id);
       });

@@ -16,6 +16,7 @@ describe('configuration', () => {
       sandbox: true,
       sandboxReason: 'nothing live configured',
       sandboxStepMs: 30000,
+      sandboxDemoIntervalMs: 45000,
     });
   });
 
@@ -32,6 +33,7 @@ describe('configuration', () => {
       RXRELAY_STATUS_PASSWORD: 'pw',
       RXRELAY_API_TOKEN: 'a-long-enough-token-123',
       RXRELAY_SANDBOX_STEP_MS: '500',
+      RXRELAY_SANDBOX_DEMO_INTERVAL_MS: '0',
     });
     expect(config).toMatchObject({
       dataDir: '/data',
@@ -45,6 +47,7 @@ describe('configuration', () => {
       sandbox: false,
       sandboxReason: 'live connection configured',
       sandboxStepMs: 500,
+      sandboxDemoIntervalMs: 0,
     });
   });
 
@@ -72,6 +75,7 @@ describe('configuration', () => {
         RXRELAY_API_TOKEN: 'short',
         RXRELAY_SANDBOX: 'maybe',
         RXRELAY_SANDBOX_STEP_MS: '-5',
+        RXRELAY_SANDBOX_DEMO_INTERVAL_MS: 'often',
       });
     } catch (e) {
       error = e;
@@ -85,6 +89,7 @@ describe('configuration', () => {
       'RXRELAY_STATUS_URL must be an http(s) URL',
       'RXRELAY_API_TOKEN must be at least 16 characters',
       'RXRELAY_SANDBOX_STEP_MS must be a positive whole number of milliseconds',
+      'RXRELAY_SANDBOX_DEMO_INTERVAL_MS must be a whole number of milliseconds (0 sends no demo orders)',
       'RXRELAY_SANDBOX must be 1 or 0, not "maybe"',
       'RXRELAY_BESTRX_USER/PASSWORD: set both the user and the password, or neither',
     ]);

@@ -36,6 +36,15 @@ function setUp() {
       'orders.transition': () => {
         throw new Error('unused');
       },
+      'outbox.list': () => {
+        throw new Error('unused');
+      },
+      'outbox.retry': () => {
+        throw new Error('unused');
+      },
+      'outbox.skip': () => {
+        throw new Error('unused');
+      },
     },
     silentLogger,
   );

@@ -45,7 +45,9 @@ describe('opening the database', () => {
     raw.exec('CREATE TABLE from_the_future (x)');
     raw.close();
     expect(() => openDatabase({ file })).toThrow(DatabaseTooNewError);
-    expect(() => openDatabase({ file })).toThrow(/newer RxRelay \(schema version 2; this build understands up to 1\)/);
+    expect(() => openDatabase({ file })).toThrow(
+      new RegExp(`newer RxRelay \\(schema version ${MIGRATIONS.length + 1}; this build understands up to ${MIGRATIONS.length}\\)`),
+    );
     const check = new Database(file);
     expect(schemaVersion(check)).toBe(MIGRATIONS.length + 1);
     expect(tableNames(check)).toEqual(['from_the_future']);
@@ -114,5 +116,38 @@ describe('migration 0001-initial', () => {
          VALUES ('e2', 'missing-order', 1, 'created', 'a', 'd', 'now', 'now')`,
       ).run(),
     ).toThrow(/FOREIGN KEY/);
+  });
+});
+
+describe('migration 0002-status-push-outbox', () => {
+  it('adds the outbox to a database that already holds orders, keeping them', () => {
+    const file = tempFile();
+    const v1 = new Database(file);
+    migrate(v1, MIGRATIONS.slice(0, 1));
+    v1.prepare(
+      `INSERT INTO orders (id, tracking_id, bestrx_pharmacy_id, bestrx_order_id, bestrx_unique_order_id, status, status_changed_at,
+        prescription_amount_cents, otc_amount_cents, tax_amount_cents, total_amount_cents, amount_to_collect_cents, declared_amount_cents,
+        refrigeration_needed, signature_required, photo_id_required, request_json, search_text, created_at, updated_at)
+       VALUES ('o1', 't1', 'p', 1, 1, 'created', 'now', 0, 0, 0, 0, 0, 0, 0, 0, 0, '{}', '', 'now', 'now')`,
+    ).run();
+    v1.close();
+
+    const db = openDatabase({ file });
+    expect(schemaVersion(db)).toBe(2);
+    expect(db.prepare('SELECT id FROM orders').pluck().all()).toEqual(['o1']);
+    expect(tableNames(db)).toContain('status_pushes');
+    db.prepare(
+      `INSERT INTO order_events (event_id, order_id, seq, type, to_status, actor, device_id, captured_at, recorded_at)
+       VALUES ('e1', 'o1', 1, 'created', 'created', 'bestrx', 'd', 'now', 'now')`,
+    ).run();
+    const insertPush = db.prepare(
+      `INSERT INTO status_pushes (order_id, event_id, order_seq, status, state, payload_json, next_attempt_at, window_started_at, created_at)
+       VALUES ('o1', ?, 1, 'created', ?, '{}', 'now', 'now', 'now')`,
+    );
+    insertPush.run('e1', 'pending');
+    expect(() => insertPush.run('e1', 'pending')).toThrow(/UNIQUE/);
+    expect(() => insertPush.run('no-such-event', 'pending')).toThrow(/FOREIGN KEY|UNIQUE/);
+    expect(() => db.prepare(`UPDATE status_pushes SET state = 'lost'`).run()).toThrow(/CHECK constraint/);
+    db.close();
   });
 });

@@ -3,6 +3,7 @@
 // because an older build would misread tables it does not know.
 import type Database from 'better-sqlite3';
 import { migration0001Initial } from './0001-initial';
+import { migration0002StatusPushOutbox } from './0002-status-push-outbox';
 
 export interface Migration {
   version: number;
@@ -10,7 +11,7 @@ export interface Migration {
   up(db: Database.Database): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration0001Initial];
+export const MIGRATIONS: readonly Migration[] = [migration0001Initial, migration0002StatusPushOutbox];
 
 export class DatabaseTooNewError extends Error {
   constructor(
