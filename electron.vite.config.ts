@@ -2,8 +2,9 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
 
-// One build, three targets. The main build has two entries sharing chunks:
-// `index` (the Electron shell) and `headless` (plain Node, `npm run serve`).
+// One build, three targets. The main build's entries share chunks: `index` (the Electron
+// shell), `headless` (plain Node, `npm run serve`), `bestrx-simulator` (BestRx's side as its
+// own process, `npm run simulator`) and `status-push-sender` (status pushes' HTTP, on a worker thread).
 export default defineConfig({
   main: {
     build: {
@@ -11,6 +12,8 @@ export default defineConfig({
         input: {
           index: resolve('src-main/index.ts'),
           headless: resolve('src-main/headless.ts'),
+          'bestrx-simulator': resolve('src-main/bestrx-simulator.ts'),
+          'status-push-sender': resolve('src-main/core/outbox/status-push-sender-thread.ts'),
         },
         // The code both entries share is the core; name its chunk so in stack traces.
         output: { chunkFileNames: 'chunks/core-[hash].js' },

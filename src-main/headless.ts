@@ -25,6 +25,7 @@ async function main(): Promise<void> {
   }
   const logger = createJsonLogger();
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const mainDir = dirname(fileURLToPath(import.meta.url));
   const db = openDatabase({ file: join(config.dataDir, 'rxrelay.db') });
   const core = await startRxRelayCore({
     config,
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     logger,
     mode: 'headless',
     version: APP_VERSION,
+    statusSenderThreadScript: join(mainDir, 'status-push-sender.js'),
   });
   const apiToken = config.apiToken ?? randomBytes(24).toString('base64url');
   const ui = await startHeadlessUiServer({
@@ -42,7 +44,7 @@ async function main(): Promise<void> {
     apiToken,
     appApi: core.appApi,
     events: core.events,
-    rendererDir: join(dirname(fileURLToPath(import.meta.url)), '..', 'renderer'),
+    rendererDir: join(mainDir, '..', 'renderer'),
     context: { actor: localActor() },
     logger,
   });

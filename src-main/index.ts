@@ -55,6 +55,7 @@ async function start(): Promise<void> {
     logger,
     mode: 'electron',
     version: APP_VERSION,
+    statusSenderThreadScript: join(mainDir, 'status-push-sender.js'),
   });
   registerAppApiIpc({
     appApi: core.appApi,

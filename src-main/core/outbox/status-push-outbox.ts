@@ -84,6 +84,8 @@ export class StatusPushOutbox {
       eventId: event.event_id,
       orderSeq: event.seq,
       status: event.to_status,
+      statusCode: payload.order_status.status_code,
+      statusDescription: payload.order_status.status_Code_description,
       payloadJson: JSON.stringify(payload),
       now: this.deps.clock.now().toISOString(),
     });
@@ -142,14 +144,13 @@ export class StatusPushOutbox {
   }
 
   private view(row: StatusPushRow): StatusPushView {
-    const payload = JSON.parse(row.payload_json) as UpdateOrderStatusPayload;
     return {
       id: row.id,
       order_id: row.order_id,
       event_id: row.event_id,
       status: row.status,
-      status_code: payload.order_status.status_code,
-      status_description: payload.order_status.status_Code_description,
+      status_code: row.status_code,
+      status_description: row.status_description,
       state: row.state,
       attempts: row.attempts,
       next_attempt_at: row.state === 'pending' ? row.next_attempt_at : null,

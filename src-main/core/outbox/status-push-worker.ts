@@ -1,10 +1,12 @@
 // Delivers the outbox. Several orders' pushes travel at once, but never two of the same order:
 // a push is picked only when it is the first unfinished push of its order and that order has
-// nothing in flight, so a later status never overtakes an earlier one, and one order that keeps
-// failing holds back only itself.
+// nothing in flight (sent, or answered but not yet recorded), so a later status never overtakes
+// an earlier one, and one order that keeps failing holds back only itself.
 //
-// Every outcome is written through the write queue before anything else happens; a crash at
-// any moment leaves an unanswered push pending, to be sent again after restart (at least once).
+// Outcomes are written in batches through the write queue; until its outcome is committed a push
+// counts as in flight, and a crash at any moment leaves it pending, to be sent again after
+// restart (at least once). Sending slots are freed as soon as BestRx answers, so the batching
+// delay does not slow the drain.
 import type { AppEventBus } from '../app-events';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
@@ -15,6 +17,7 @@ import {
   markStatusPushDelivered,
   markStatusPushFailed,
   nextStatusPushDueAt,
+  statusPushPayload,
   type StatusPushRow,
 } from '../storage/status-pushes-repository';
 import type { WriteQueue } from '../storage/write-queue';
@@ -30,26 +33,57 @@ export interface StatusPushWorkerDependencies {
   logger: Logger;
   policy?: RetryPolicy;
   random?: () => number;
-  /** Pushes in flight at once (each to a different order). */
+  /** Requests to BestRx at once (each for a different order). */
   concurrency?: number;
+  /** How long answered pushes wait to be recorded together (longer: fewer, larger commits). */
+  outcomeBatchMs?: number;
   /** Wake itself when the next push falls due (off in tests that drive the clock by hand). */
   schedule?: boolean;
+  /**
+   * Pushes started per second at most; unlimited when absent. A backlog (a day of BestRx being
+   * down) is then caught up at a steady pace instead of all at once, so the counter's CreateOrders
+   * and BestRx itself are not swamped by it.
+   */
+  maxPushesPerSecond?: number;
+  /** Milliseconds from a monotonic clock, for the pace (not the wall clock, which may jump). */
+  monotonicNow?: () => number;
 }
 
-const DEFAULT_CONCURRENCY = 16;
+const DEFAULT_CONCURRENCY = 32;
+/** Due pushes read per query and handed out from memory: one query per delivery cost more than
+ * the delivery (measured while draining 10,000 pushes). */
+const LOOKAHEAD = 256;
+/** Outcomes are written in batches: each commit is an fsync the CreateOrder path also waits on,
+ * and an outcome written a little late risks nothing (unrecorded, a push is simply sent again).
+ * Measured while draining 10,000 pushes beside CreateOrder load: 10 ms batches raised
+ * CreateOrder's p99 by ~80%, 50 ms batches by ~50%. */
+const DEFAULT_OUTCOME_BATCH_MS = 50;
+const OUTCOME_BATCH_SIZE = 256;
+/** How far behind its pace the worker may catch up in one go (see tookPaceSlot). */
+const PACE_CATCH_UP_MS = 20;
 /** Never sleep longer than this, so a clock change or a missed wake-up costs at most a minute. */
 const MAX_SLEEP_MS = 60_000;
 /** Staff see outbox changes at most about once a second, however fast pushes drain. */
 const CHANGE_NOTICE_MS = 1_000;
 
 export class StatusPushWorker {
+  /** Every push between being picked and its outcome being committed. */
   private readonly inFlight = new Map<number, Promise<void>>();
   private readonly ordersInFlight = new Set<string>();
+  /** Requests to BestRx not yet answered (what `concurrency` limits). */
+  private sending = 0;
   private timer: NodeJS.Timeout | undefined;
   private changeNotice: NodeJS.Timeout | undefined;
+  private candidates: StatusPushRow[] = [];
+  private candidatesStale = true;
+  private outcomes: Array<{ push: StatusPushRow; outcome: PushOutcome; at: Date; recorded: () => void }> = [];
+  private outcomeTimer: NodeJS.Timeout | undefined;
   private running = false;
   private pumping = false;
   private pumpAgain = false;
+  /** With a pace: when the next push may start (monotonic ms). */
+  private nextStartAt = 0;
+  private paceTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: StatusPushWorkerDependencies) {}
 
@@ -63,11 +97,13 @@ export class StatusPushWorker {
     this.running = false;
     clearTimeout(this.timer);
     clearTimeout(this.changeNotice);
+    clearTimeout(this.paceTimer);
     await Promise.allSettled(this.inFlight.values());
   }
 
   /** New or re-queued pushes were committed: look now rather than at the next timer. */
   wake(): void {
+    this.candidatesStale = true;
     if (this.running) this.pump();
   }
 
@@ -90,7 +126,7 @@ export class StatusPushWorker {
     try {
       do {
         this.pumpAgain = false;
-        this.startDuePushes();
+        this.startDuePushes(force);
       } while (this.pumpAgain);
     } finally {
       this.pumping = false;
@@ -98,17 +134,26 @@ export class StatusPushWorker {
     if (this.deps.schedule !== false && this.running) this.scheduleNextWake();
   }
 
-  private startDuePushes(): void {
+  private startDuePushes(force: boolean): void {
     const concurrency = this.deps.concurrency ?? DEFAULT_CONCURRENCY;
-    const free = concurrency - this.inFlight.size;
-    if (free <= 0) return;
-    const now = this.deps.clock.now().toISOString();
-    // Fetch extra rows: some may belong to orders that already have a push in flight.
-    const due = dueStatusPushes(this.deps.db, now, free + this.ordersInFlight.size);
-    for (const push of due) {
-      if (this.inFlight.size >= concurrency) break;
-      if (this.inFlight.has(push.id) || this.ordersInFlight.has(push.order_id)) continue;
+    while (this.sending < concurrency) {
+      if (!force && !this.paceAllowsStart()) return;
+      if (this.candidates.length === 0 || this.candidatesStale) {
+        // Only the first unfinished push of each order is ever a candidate, so two pushes of one
+        // order are never handed out together; anything else is re-read on the next query.
+        this.candidates = dueStatusPushes(this.deps.db, this.deps.clock.now().toISOString(), LOOKAHEAD);
+        this.candidatesStale = false;
+        if (this.candidates.length === 0) return;
+      }
+      const push = this.candidates.shift();
+      if (!push) return;
+      if (this.inFlight.has(push.id) || this.ordersInFlight.has(push.order_id)) {
+        // Read while it was still in flight: done by now or being done; the next query knows.
+        if (this.candidates.length === 0) return;
+        continue;
+      }
       this.ordersInFlight.add(push.order_id);
+      this.tookPaceSlot();
       const delivery = this.deliver(push).finally(() => {
         this.inFlight.delete(push.id);
         this.ordersInFlight.delete(push.order_id);
@@ -120,54 +165,118 @@ export class StatusPushWorker {
 
   private async deliver(push: StatusPushRow): Promise<void> {
     let outcome: PushOutcome;
+    // Still pending? (Staff may have skipped it since it was read.)
+    const payload = statusPushPayload(this.deps.db, push.id);
+    if (payload === undefined) return;
+    this.sending += 1;
     try {
-      outcome = await this.deps.transport.send(push.payload_json);
+      outcome = await this.deps.transport.send(payload);
     } catch (error) {
       outcome = { kind: 'retry', httpStatus: null, error: `Sending failed: ${(error as Error).message}` };
+    } finally {
+      this.sending -= 1;
     }
-    try {
-      await this.record(push, outcome);
-    } catch (error) {
-      // The outcome could not be written (disk full?): the push stays pending and is sent again.
-      this.deps.logger.error('outbox.record_failed', { push_id: push.id, error: (error as Error).name });
-    }
+    // A sending slot is free: another order's push may go while this outcome waits for its batch.
+    this.pump();
+    // The order's next push, now first in line, is picked up by the next query (when the
+    // look-ahead runs out): statuses are minutes apart in life, so that wait costs nothing.
+    await this.record(push, outcome);
   }
 
-  private async record(push: StatusPushRow, outcome: PushOutcome): Promise<void> {
-    const { db, clock } = this.deps;
-    const at = clock.now();
-    const atIso = at.toISOString();
-    let gaveUp: string | undefined;
-    await this.deps.writes.run(() => {
-      if (outcome.kind === 'delivered') {
-        markStatusPushDelivered(db, push.id, { at: atIso, httpStatus: outcome.httpStatus });
-        return;
-      }
-      if (outcome.kind === 'refused') {
-        gaveUp = outcome.error;
-        markStatusPushDead(db, push.id, { at: atIso, httpStatus: outcome.httpStatus, error: outcome.error });
-        return;
-      }
-      const next = nextAttemptAt({
-        nowMs: at.getTime(),
-        windowStartedMs: Date.parse(push.window_started_at),
-        attempts: push.attempts + 1,
-        retryAfterMs: outcome.retryAfterMs,
-        random: this.deps.random ?? Math.random,
-        policy: this.deps.policy ?? DEFAULT_RETRY_POLICY,
-      });
-      if (next === undefined) {
-        gaveUp = `Gave up after ${push.attempts + 1} attempts over the retry window. Last error: ${outcome.error}`;
-        markStatusPushDead(db, push.id, { at: atIso, httpStatus: outcome.httpStatus, error: gaveUp });
-      } else {
-        markStatusPushFailed(db, push.id, { at: atIso, httpStatus: outcome.httpStatus, error: outcome.error, nextAttemptAt: new Date(next).toISOString() });
+  /** With a pace, whether a push may start now; if not, a timer pumps again when one may. */
+  private paceAllowsStart(): boolean {
+    const rate = this.deps.maxPushesPerSecond;
+    if (rate === undefined) return true;
+    const now = this.monotonicNow();
+    if (now >= this.nextStartAt) return true;
+    if (!this.paceTimer) {
+      this.paceTimer = setTimeout(() => {
+        this.paceTimer = undefined;
+        this.pump();
+      }, Math.ceil(this.nextStartAt - now));
+      this.paceTimer.unref();
+    }
+    return false;
+  }
+
+  private tookPaceSlot(): void {
+    const rate = this.deps.maxPushesPerSecond;
+    if (rate === undefined) return;
+    // Timers fire late, so up to PACE_CATCH_UP_MS of slots missed meanwhile may be used at once;
+    // no more pile up while idle, so after a quiet spell the pace starts afresh, not with a burst.
+    this.nextStartAt = Math.max(this.nextStartAt, this.monotonicNow() - PACE_CATCH_UP_MS) + 1000 / rate;
+  }
+
+  private monotonicNow(): number {
+    return (this.deps.monotonicNow ?? performance.now.bind(performance))();
+  }
+
+  /** Queues the outcome for the next batch write; resolves once it is committed. */
+  private record(push: StatusPushRow, outcome: PushOutcome): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.outcomes.push({ push, outcome, at: this.deps.clock.now(), recorded: resolve });
+      if (this.outcomes.length >= OUTCOME_BATCH_SIZE || !this.running) this.writeOutcomes().catch(reject);
+      else if (!this.outcomeTimer) {
+        this.outcomeTimer = setTimeout(() => void this.writeOutcomes().catch(() => undefined), this.deps.outcomeBatchMs ?? DEFAULT_OUTCOME_BATCH_MS);
+        this.outcomeTimer.unref();
       }
     });
-    if (outcome.kind !== 'delivered') {
-      this.deps.logger.warn('outbox.push_failed', { push_id: push.id, order_id: push.order_id, http_status: outcome.httpStatus, gave_up: gaveUp !== undefined });
+  }
+
+  private async writeOutcomes(): Promise<void> {
+    clearTimeout(this.outcomeTimer);
+    this.outcomeTimer = undefined;
+    const batch = this.outcomes.splice(0);
+    if (batch.length === 0) return;
+    const deaths: Array<{ push: StatusPushRow; error: string }> = [];
+    try {
+      await this.deps.writes.run(() => {
+        for (const { push, outcome, at } of batch) {
+          const gaveUp = this.applyOutcome(push, outcome, at);
+          if (gaveUp !== undefined) deaths.push({ push, error: gaveUp });
+        }
+      });
+    } catch (error) {
+      // Not written (disk full?): these pushes stay pending and are sent again.
+      this.deps.logger.error('outbox.record_failed', { pushes: batch.length, error: (error as Error).name });
     }
-    if (gaveUp !== undefined) this.deps.events.publish({ type: 'outbox.dead', push_id: push.id, order_id: push.order_id, error: gaveUp });
+    for (const { push, outcome } of batch) {
+      if (outcome.kind !== 'delivered') {
+        this.deps.logger.warn('outbox.push_failed', { push_id: push.id, order_id: push.order_id, http_status: outcome.httpStatus });
+      }
+    }
+    for (const { push, error } of deaths) this.deps.events.publish({ type: 'outbox.dead', push_id: push.id, order_id: push.order_id, error });
     this.noticeChange();
+    for (const { recorded } of batch) recorded();
+  }
+
+  /** Writes one outcome; returns why the push was given up, if it was. */
+  private applyOutcome(push: StatusPushRow, outcome: PushOutcome, at: Date): string | undefined {
+    const { db } = this.deps;
+    const atIso = at.toISOString();
+    if (outcome.kind === 'delivered') {
+      markStatusPushDelivered(db, push.id, { at: atIso, httpStatus: outcome.httpStatus });
+      return undefined;
+    }
+    if (outcome.kind === 'refused') {
+      markStatusPushDead(db, push.id, { at: atIso, httpStatus: outcome.httpStatus, error: outcome.error });
+      return outcome.error;
+    }
+    const next = nextAttemptAt({
+      nowMs: at.getTime(),
+      windowStartedMs: Date.parse(push.window_started_at),
+      attempts: push.attempts + 1,
+      retryAfterMs: outcome.retryAfterMs,
+      random: this.deps.random ?? Math.random,
+      policy: this.deps.policy ?? DEFAULT_RETRY_POLICY,
+    });
+    if (next === undefined) {
+      const gaveUp = `Gave up after ${push.attempts + 1} attempts over the retry window. Last error: ${outcome.error}`;
+      markStatusPushDead(db, push.id, { at: atIso, httpStatus: outcome.httpStatus, error: gaveUp });
+      return gaveUp;
+    }
+    markStatusPushFailed(db, push.id, { at: atIso, httpStatus: outcome.httpStatus, error: outcome.error, nextAttemptAt: new Date(next).toISOString() });
+    return undefined;
   }
 
   private noticeChange(): void {
@@ -179,14 +288,19 @@ export class StatusPushWorker {
     this.changeNotice.unref();
   }
 
+  /**
+   * While pushes are in flight, each completion pumps again (and picks up anything that fell due
+   * meanwhile), so a timer is only needed when nothing is in flight: then sleep until the next
+   * push first in line falls due.
+   */
   private scheduleNextWake(): void {
     clearTimeout(this.timer);
+    // With pushes in flight, or held back only by the pace, something is already set to pump.
+    if (this.inFlight.size > 0 || this.paceTimer) return;
     const due = nextStatusPushDueAt(this.deps.db);
     if (due === undefined) return;
     const wait = Math.min(MAX_SLEEP_MS, Math.max(0, Date.parse(due) - this.deps.clock.now().getTime()));
-    // While pushes are in flight, their completion pumps again; a timer is only needed for
-    // pushes waiting out a backoff.
-    this.timer = setTimeout(() => this.pump(), Math.max(wait, this.inFlight.size > 0 ? 50 : 0));
+    this.timer = setTimeout(() => this.pump(), wait);
     this.timer.unref();
   }
 }

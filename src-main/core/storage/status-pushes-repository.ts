@@ -6,14 +6,16 @@ import { prepared, type SqliteDatabase } from './database';
 
 export type { StatusPushState };
 
+/** A push without its payload (which may carry a signature image: read only when sending). */
 export interface StatusPushRow {
   id: number;
   order_id: string;
   event_id: string;
   order_seq: number;
   status: OrderStatus;
+  status_code: string;
+  status_description: string;
   state: StatusPushState;
-  payload_json: string;
   attempts: number;
   next_attempt_at: string;
   window_started_at: string;
@@ -25,6 +27,9 @@ export interface StatusPushRow {
   finished_by: string | null;
 }
 
+const ROW_COLUMNS = `p.id, p.order_id, p.event_id, p.order_seq, p.status, p.status_code, p.status_description, p.state, p.attempts,
+  p.next_attempt_at, p.window_started_at, p.last_attempt_at, p.last_error, p.last_http_status, p.created_at, p.finished_at, p.finished_by`;
+
 /** A push waits while an earlier push of the same order is still pending or was given up. */
 const NOT_HELD_BACK = `NOT EXISTS (
   SELECT 1 FROM status_pushes earlier
@@ -32,38 +37,65 @@ const NOT_HELD_BACK = `NOT EXISTS (
 
 export function insertStatusPush(
   db: SqliteDatabase,
-  push: { orderId: string; eventId: string; orderSeq: number; status: OrderStatus; payloadJson: string; now: string },
+  push: {
+    orderId: string;
+    eventId: string;
+    orderSeq: number;
+    status: OrderStatus;
+    statusCode: string;
+    statusDescription: string;
+    payloadJson: string;
+    now: string;
+  },
 ): number {
   const result = prepared(
     db,
-    `INSERT INTO status_pushes (order_id, event_id, order_seq, status, state, payload_json, next_attempt_at, window_started_at, created_at)
-     VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)`,
-  ).run(push.orderId, push.eventId, push.orderSeq, push.status, push.payloadJson, push.now, push.now, push.now);
-  return Number(result.lastInsertRowid);
+    `INSERT INTO status_pushes (order_id, event_id, order_seq, status, status_code, status_description, state,
+       next_attempt_at, window_started_at, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
+  ).run(push.orderId, push.eventId, push.orderSeq, push.status, push.statusCode, push.statusDescription, push.now, push.now, push.now);
+  const id = Number(result.lastInsertRowid);
+  prepared(db, `INSERT INTO status_push_payloads (push_id, payload_json) VALUES (?, ?)`).run(id, push.payloadJson);
+  return id;
 }
 
-/** Pending pushes that are due and first in line for their order, oldest schedule first. */
+/**
+ * Pending pushes that are due and first in line for their order, oldest schedule first. The
+ * index is named: without statistics SQLite picks the (state, id) index here and sorts every
+ * pending push on each call (measured 5-14 ms with 10,000 queued instead of 0.2 ms).
+ */
 export function dueStatusPushes(db: SqliteDatabase, now: string, limit: number): StatusPushRow[] {
   return prepared(
     db,
-    `SELECT * FROM status_pushes p
+    `SELECT ${ROW_COLUMNS} FROM status_pushes p INDEXED BY status_pushes_due
      WHERE p.state = 'pending' AND p.next_attempt_at <= ? AND ${NOT_HELD_BACK}
      ORDER BY p.next_attempt_at, p.id
      LIMIT ?`,
   ).all(now, limit) as StatusPushRow[];
 }
 
+/** The exact request body of a push, while it is still pending. */
+export function statusPushPayload(db: SqliteDatabase, id: number): string | undefined {
+  const row = prepared(
+    db,
+    `SELECT b.payload_json FROM status_pushes p JOIN status_push_payloads b ON b.push_id = p.id WHERE p.id = ? AND p.state = 'pending'`,
+  ).get(id) as { payload_json: string } | undefined;
+  return row?.payload_json;
+}
+
 /** When the next push that is first in line falls due (undefined when none is waiting). */
 export function nextStatusPushDueAt(db: SqliteDatabase): string | undefined {
   const row = prepared(
     db,
-    `SELECT MIN(p.next_attempt_at) AS due FROM status_pushes p WHERE p.state = 'pending' AND ${NOT_HELD_BACK}`,
-  ).get() as { due: string | null };
-  return row.due ?? undefined;
+    `SELECT p.next_attempt_at AS due FROM status_pushes p INDEXED BY status_pushes_due
+     WHERE p.state = 'pending' AND ${NOT_HELD_BACK}
+     ORDER BY p.next_attempt_at LIMIT 1`,
+  ).get() as { due: string } | undefined;
+  return row?.due;
 }
 
 export function getStatusPush(db: SqliteDatabase, id: number): StatusPushRow | undefined {
-  return prepared(db, `SELECT * FROM status_pushes WHERE id = ?`).get(id) as StatusPushRow | undefined;
+  return prepared(db, `SELECT ${ROW_COLUMNS} FROM status_pushes p WHERE p.id = ?`).get(id) as StatusPushRow | undefined;
 }
 
 export function markStatusPushDelivered(db: SqliteDatabase, id: number, attempt: { at: string; httpStatus: number }): void {
@@ -129,7 +161,7 @@ export function listStatusPushes(
   }
   const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   const { total } = prepared(db, `SELECT COUNT(*) AS total FROM status_pushes ${whereSql}`).get(...params) as { total: number };
-  const rows = prepared(db, `SELECT * FROM status_pushes ${whereSql} ORDER BY id DESC LIMIT ? OFFSET ?`).all(
+  const rows = prepared(db, `SELECT ${ROW_COLUMNS} FROM status_pushes p ${whereSql} ORDER BY p.id DESC LIMIT ? OFFSET ?`).all(
     ...params,
     filter.limit,
     filter.offset,

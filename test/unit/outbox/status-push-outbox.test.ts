@@ -1,6 +1,6 @@
 // The outbox with a scripted BestRx and a hand-driven clock: what is written, in which order
 // it goes out, what happens on each kind of failure, and what staff can do about it.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { UpdateOrderStatusPayload } from '../../../src-main/core/bestrx/update-order-status';
 import { parseCreateOrder } from '../../../src-main/core/bestrx/bestrx-requests';
 import { silentLogger } from '../../../src-main/core/logger';
@@ -34,7 +34,7 @@ class ScriptedBestRx implements StatusPushTransport {
   }
 }
 
-function setUp(options: { random?: () => number } = {}) {
+function setUp(options: { random?: () => number; maxPushesPerSecond?: number; monotonicNow?: () => number } = {}) {
   const service = createTestOrderService();
   const bestrx = new ScriptedBestRx();
   const worker = new StatusPushWorker({
@@ -46,8 +46,10 @@ function setUp(options: { random?: () => number } = {}) {
     logger: silentLogger,
     random: options.random ?? (() => 0.5),
     schedule: false,
+    maxPushesPerSecond: options.maxPushesPerSecond,
+    monotonicNow: options.monotonicNow,
   });
-  worker.start();
+  if (options.maxPushesPerSecond === undefined) worker.start();
   const receive = async (overrides: Record<string, unknown> = {}) => {
     const body = createOrderBody({ signature_required: false, amount_to_collect: 0, consents: [], ...overrides });
     const parsed = parseCreateOrder(body);
@@ -240,5 +242,61 @@ describe('status push outbox', () => {
     await t.move(id, 'acknowledged');
     await t.worker.runUntilIdle();
     expect(t.orders.get(id).pushes).toMatchObject([{ status: 'acknowledged', state: 'delivered', attempts: 1 }]);
+  });
+});
+
+describe('status push pace', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('starts a backlog at a steady pace, and after a quiet spell does not burst', async () => {
+    let now = 1_000;
+    const t = setUp({ maxPushesPerSecond: 100, monotonicNow: () => now });
+    const orders: string[] = [];
+    for (let i = 0; i < 12; i++) orders.push(await t.receive());
+    for (const id of orders.slice(0, 6)) await t.move(id, 'acknowledged');
+    // Timers only (the write queue's setImmediate stays real): the pace timer is driven by hand.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const tick = async (ms: number) => {
+      now += ms;
+      await vi.advanceTimersByTimeAsync(ms);
+    };
+    t.worker.start();
+    await tick(0);
+    // 100 per second: after at most 20 ms worth of catch-up (2 slots) plus the current one,
+    // one every 10 ms; not six at once.
+    expect(t.bestrx.sent).toHaveLength(3);
+    await tick(9);
+    expect(t.bestrx.sent).toHaveLength(3);
+    await tick(1);
+    expect(t.bestrx.sent).toHaveLength(4);
+    await tick(10);
+    expect(t.bestrx.sent).toHaveLength(5);
+    await tick(10);
+    expect(t.bestrx.sent).toHaveLength(6);
+
+    // Idle for a second: the pace does not save up 100 slots to spend at once.
+    await tick(1_000);
+    for (const id of orders.slice(6)) await t.move(id, 'acknowledged');
+    t.worker.wake();
+    await tick(0);
+    // Again at most 20 ms of catch-up (2 slots) plus the current one.
+    expect(t.bestrx.sent).toHaveLength(9);
+    await tick(30);
+    expect(t.bestrx.sent).toHaveLength(12);
+    await tick(100);
+    await t.worker.stop();
+    expect(t.pushes('delivered').total).toBe(12);
+  });
+
+  it('lets runUntilIdle (staff pressing retry, tests) ignore the pace', async () => {
+    const t = setUp({ maxPushesPerSecond: 1, monotonicNow: () => 0 });
+    const id = await t.receive();
+    await t.move(id, 'acknowledged', 'picked_up');
+    const other = await t.receive();
+    await t.move(other, 'acknowledged');
+    await t.worker.runUntilIdle();
+    expect(t.bestrx.sent).toHaveLength(3);
   });
 });

@@ -133,16 +133,17 @@ describe('migration 0002-status-push-outbox', () => {
     v1.close();
 
     const db = openDatabase({ file });
-    expect(schemaVersion(db)).toBe(2);
+    expect(schemaVersion(db)).toBe(MIGRATIONS.length);
     expect(db.prepare('SELECT id FROM orders').pluck().all()).toEqual(['o1']);
-    expect(tableNames(db)).toContain('status_pushes');
+    expect(tableNames(db)).toEqual(expect.arrayContaining(['status_pushes', 'status_push_payloads']));
     db.prepare(
       `INSERT INTO order_events (event_id, order_id, seq, type, to_status, actor, device_id, captured_at, recorded_at)
        VALUES ('e1', 'o1', 1, 'created', 'created', 'bestrx', 'd', 'now', 'now')`,
     ).run();
     const insertPush = db.prepare(
-      `INSERT INTO status_pushes (order_id, event_id, order_seq, status, state, payload_json, next_attempt_at, window_started_at, created_at)
-       VALUES ('o1', ?, 1, 'created', ?, '{}', 'now', 'now', 'now')`,
+      `INSERT INTO status_pushes (order_id, event_id, order_seq, status, status_code, status_description, state,
+         next_attempt_at, window_started_at, created_at)
+       VALUES ('o1', ?, 1, 'created', '1', 'Order Created', ?, 'now', 'now', 'now')`,
     );
     insertPush.run('e1', 'pending');
     expect(() => insertPush.run('e1', 'pending')).toThrow(/UNIQUE/);
@@ -151,3 +152,4 @@ describe('migration 0002-status-push-outbox', () => {
     db.close();
   });
 });
+

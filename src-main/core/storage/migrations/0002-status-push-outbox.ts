@@ -17,9 +17,10 @@ export const migration0002StatusPushOutbox: Migration = {
         order_id          TEXT NOT NULL REFERENCES orders (id),
         event_id          TEXT NOT NULL UNIQUE REFERENCES order_events (event_id),
         order_seq         INTEGER NOT NULL,
-        status            TEXT NOT NULL,     -- the RxRelay status announced (for lists; the payload has BestRx's code)
+        status            TEXT NOT NULL,     -- the RxRelay status announced
+        status_code       TEXT NOT NULL,     -- BestRx's code and description as sent (lists show them
+        status_description TEXT NOT NULL,    --   without reading the payload, which carries a signature)
         state             TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead', 'skipped')),
-        payload_json      TEXT NOT NULL,     -- exactly what is sent, built when the event was written
         attempts          INTEGER NOT NULL DEFAULT 0,
         next_attempt_at   TEXT NOT NULL,     -- due when <= now (ISO 8601, UTC, fixed width: compares as text)
         window_started_at TEXT NOT NULL,     -- the ~72 h before a push is given up start here (reset by a retry)
@@ -33,6 +34,14 @@ export const migration0002StatusPushOutbox: Migration = {
       ) STRICT;
       CREATE INDEX status_pushes_due ON status_pushes (next_attempt_at) WHERE state = 'pending';
       CREATE INDEX status_pushes_by_state ON status_pushes (state, id);
+
+      -- Exactly what is sent, built when the event was written. Kept apart from the push's
+      -- bookkeeping: a payload carries a signature image (tens of KB), and every attempt
+      -- updates the push row, which would otherwise rewrite the image each time.
+      CREATE TABLE status_push_payloads (
+        push_id      INTEGER PRIMARY KEY REFERENCES status_pushes (id),
+        payload_json TEXT NOT NULL
+      ) STRICT;
     `);
   },
 };
