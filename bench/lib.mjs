@@ -2,7 +2,7 @@
 // a ready line, autocannon runs with per-process CPU accounting, and small statistics.
 import autocannon from 'autocannon';
 import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -53,6 +53,18 @@ export const TARGETS = {
 
 export const CREDENTIALS = { user: 'bench', password: 'bench-password-not-secret' };
 
+/**
+ * A data folder for a benchmarked server, with the label images *not* inlined in CreateOrder's
+ * answer (a setting, on by default): rendering a label and a packing slip costs ~40 ms of CPU
+ * per order, which would make the CreateOrder throughput rounds measure the label renderer
+ * (benchmarked on its own, see label-render.mjs) rather than the order path. A pharmacy sends
+ * a few hundred orders a day, so the default stays on for users.
+ */
+export function prepareDataDir(dir) {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(join(dir, 'settings.json'), JSON.stringify({ 'labels.inlineImages': false }), { mode: 0o600 });
+  return dir;
+}
 
 // --- request bodies -------------------------------------------------------------------------
 

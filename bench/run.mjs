@@ -34,7 +34,9 @@ import {
   runColumns,
   directoryBytes,
   countOutcomes,
+  prepareDataDir,
 } from './lib.mjs';
+import { runLabelRenderBench } from './label-render.mjs';
 import { runStatusPushDrain } from './status-push-drain.mjs';
 
 let tmpDir = null;
@@ -57,7 +59,7 @@ async function main() {
     // The server's per-request log lines go to a file: a pipe read by this process would bill
     // the logging to the load generator's CPU.
     [real, bare] = await Promise.all([
-      startChild('RxRelay', [...SERVE_NODE_FLAGS, HEADLESS, '--data-dir', join(tmp, 'data'), '--bestrx-port', '0', '--ui-port', '0'], {
+      startChild('RxRelay', [...SERVE_NODE_FLAGS, HEADLESS, '--data-dir', prepareDataDir(join(tmp, 'data')), '--bestrx-port', '0', '--ui-port', '0'], {
         env: { ...env, RXRELAY_BESTRX_USER: CREDENTIALS.user, RXRELAY_BESTRX_PASSWORD: CREDENTIALS.password },
         stderr: logFd,
         readyPattern: /RxRelay ready: BestRx endpoint http:\/\/127\.0\.0\.1:(\d+)/,
@@ -102,6 +104,9 @@ async function main() {
       ...(await load(targets.real, { seconds: SETTINGS.fixedRateSeconds, connections: SETTINGS.fixedRateConnections, overallRate: SETTINGS.fixedRate, pids })),
     };
     fixed.achieved_rate = round(fixed.completed / fixed.seconds, 1);
+
+    // After the throughput rounds, on the same warm server: label rendering on its own.
+    const labels = await runLabelRenderBench({ port: real.port });
 
     const memory = { real: peakRss(pids.real), bare: peakRss(pids.bare) };
     await Promise.all([stopChild(real.child), stopChild(bare.child)]);
@@ -168,6 +173,7 @@ async function main() {
       },
     ];
 
+    targetResults.push(...labels.targetResults);
     const drain = await runStatusPushDrain({ tmp, env, logFd });
     targetResults.push(...drain.targetResults);
 
@@ -228,6 +234,7 @@ async function main() {
       rounds,
       memory,
       create_order_outcomes: outcomes,
+      label_render: labels.report,
       status_push_drain: drain.report,
       data_dir_bytes: databaseBytes,
     };

@@ -16,6 +16,7 @@ import {
   SERVE_NODE_FLAGS,
   headers,
   percentile,
+  prepareDataDir,
   round,
   setupRequest,
   sleep,
@@ -113,7 +114,7 @@ function fixedRateLoad(port, seconds) {
 }
 
 export async function runStatusPushDrain({ tmp, env, logFd }) {
-  const dataDir = join(tmp, 'drain-data');
+  const dataDir = prepareDataDir(join(tmp, 'drain-data'));
   const simulator = await startChild('BestRx simulator', [SIMULATOR, '--port', '0', '--control-routes'], {
     env: { ...env, RXRELAY_STATUS_USER: STATUS_CREDENTIALS.username, RXRELAY_STATUS_PASSWORD: STATUS_CREDENTIALS.password },
     stderr: 'ignore',

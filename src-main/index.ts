@@ -12,6 +12,7 @@ import { localActor, startRxRelayCore, type RxRelayCore } from './core/rxrelay-c
 import { openDatabase, type SqliteDatabase } from './core/storage/database';
 import { APP_VERSION } from './core/version';
 import { registerAppApiIpc } from './electron/app-api-ipc';
+import { createElectronPrinter } from './electron/electron-printer';
 import { createElectronSecretStore, ElectronSettingsStore } from './electron/electron-settings';
 import { createMainWindow, hardenDefaultSession, lockDownContents, rendererLocation } from './electron/main-window';
 import { electronSqliteBindingPath } from './electron/native-sqlite';
@@ -56,6 +57,7 @@ async function start(): Promise<void> {
     mode: 'electron',
     version: APP_VERSION,
     statusSenderThreadScript: join(mainDir, 'status-push-sender.js'),
+    printer: createElectronPrinter(() => mainWindow),
   });
   registerAppApiIpc({
     appApi: core.appApi,

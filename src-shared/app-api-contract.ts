@@ -11,6 +11,24 @@ export { APP_API_METHODS, IPC_CHANNELS, isAppApiMethod, type AppApiMethod } from
 
 const providerOrderId = z.string().trim().min(1, 'id is required').max(64);
 
+/** What can be printed for one order: the 4×6 shipping label, or the packing slip (BestRx's "manifesto"). */
+export const PRINTABLE_DOCUMENTS = ['label', 'packing_slip'] as const;
+export type PrintableDocument = (typeof PRINTABLE_DOCUMENTS)[number];
+/** Image formats (BestRx's label_file_type table) and ZPL for Zebra-class printers (labels only). */
+export const DOCUMENT_FORMATS = ['png', 'jpeg', 'gif', 'zpl'] as const;
+export type DocumentFormat = (typeof DOCUMENT_FORMATS)[number];
+export const PRINT_DPIS = [203, 300] as const;
+
+const documentInput = z
+  .object({
+    id: providerOrderId,
+    document: z.enum(PRINTABLE_DOCUMENTS),
+    format: z.enum(DOCUMENT_FORMATS).default('png'),
+    dpi: z.union([z.literal(PRINT_DPIS[0]), z.literal(PRINT_DPIS[1])]).default(203),
+  })
+  .strict()
+  .refine((v) => v.format !== 'zpl' || v.document === 'label', { message: 'ZPL is available for the shipping label only', path: ['format'] });
+
 export const STATUS_PUSH_STATES = ['pending', 'delivered', 'dead', 'skipped'] as const;
 export type StatusPushState = (typeof STATUS_PUSH_STATES)[number];
 
@@ -85,6 +103,41 @@ export const appApiInputSchemas = {
     .strict(),
   'outbox.retry': z.object({ id: z.number().int().positive() }).strict(),
   'outbox.skip': z.object({ id: z.number().int().positive() }).strict(),
+  /** A preview: renders the document, records nothing. */
+  'documents.render': documentInput,
+  /**
+   * Prints a label or slip: on the named printer (or the system default) where the app can print
+   * directly (Electron); otherwise the value tells the renderer to print it itself (a browser
+   * print dialog in headless mode). Either way the print is recorded as an order event.
+   */
+  'documents.print': z
+    .object({
+      id: providerOrderId,
+      document: z.enum(PRINTABLE_DOCUMENTS),
+      printer: z.string().trim().min(1).max(200).optional(),
+      copies: z.number().int().min(1).max(20).default(1),
+    })
+    .strict(),
+  /** The courier's run sheet (PDF) for a set of orders, stops in the order given. */
+  'documents.runSheet': z
+    .object({
+      order_ids: z.array(providerOrderId).min(1, 'choose at least one order').max(200),
+      name: z.string().trim().min(1).max(100).optional(),
+      courier: z.string().trim().min(1).max(100).optional(),
+      date: z.iso.date().optional(),
+    })
+    .strict()
+    .refine((v) => new Set(v.order_ids).size === v.order_ids.length, { message: 'an order appears twice', path: ['order_ids'] }),
+  'printers.list': z.object({}).strict(),
+  'settings.get': z.object({}).strict(),
+  'settings.update': z
+    .object({
+      /** Send the label and packing slip images inline in CreateOrder's answer (label_image, manifesto_image). */
+      inline_label_images: z.boolean().optional(),
+      /** The image format of label_url/manifesto_url and the inline images (BestRx's label_file_type). */
+      label_image_format: z.enum(['png', 'jpeg', 'gif']).optional(),
+    })
+    .strict(),
 } as const satisfies Record<AppApiMethod, z.ZodType>;
 
 export type AppApiInput<M extends AppApiMethod> = z.input<(typeof appApiInputSchemas)[M]>;
@@ -142,7 +195,7 @@ export interface OrderSummary {
 
 export interface OrderEventView {
   event_id: string;
-  type: 'created' | 'status_changed' | 'amended' | 'return_requested';
+  type: 'created' | 'status_changed' | 'amended' | 'return_requested' | 'label_printed';
   from_status: OrderStatus | null;
   to_status: OrderStatus | null;
   actor: string;
@@ -253,6 +306,33 @@ export interface OutboxOverview {
   target_url: string | null;
 }
 
+/** A rendered label, packing slip or run sheet. */
+export interface RenderedDocument {
+  filename: string;
+  mime_type: string;
+  data_base64: string;
+}
+
+export interface PrintOutcome {
+  /** 'app': sent to a printer by the app; 'renderer': the caller prints `document` itself. */
+  printed_by: 'app' | 'renderer';
+  printer: string | null;
+  document: RenderedDocument;
+  /** Which print of this document this was for the order (1 = first; more = re-print). */
+  copy_number: number;
+}
+
+export interface PrinterInfo {
+  name: string;
+  display_name: string;
+  is_default: boolean;
+}
+
+export interface AppSettings {
+  inline_label_images: boolean;
+  label_image_format: 'png' | 'jpeg' | 'gif';
+}
+
 export interface AppApiOutputs {
   'app.info': AppInfo;
   'settings.bestrxConnection': BestRxConnection;
@@ -262,6 +342,12 @@ export interface AppApiOutputs {
   'outbox.list': OutboxOverview;
   'outbox.retry': StatusPushView;
   'outbox.skip': StatusPushView;
+  'documents.render': RenderedDocument;
+  'documents.print': PrintOutcome;
+  'documents.runSheet': RenderedDocument;
+  'printers.list': { printers: PrinterInfo[]; prints_directly: boolean };
+  'settings.get': AppSettings;
+  'settings.update': AppSettings;
 }
 
 export type AppApiOutput<M extends AppApiMethod> = AppApiOutputs[M];

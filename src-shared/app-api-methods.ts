@@ -9,6 +9,12 @@ export const APP_API_METHODS = [
   'outbox.list',
   'outbox.retry',
   'outbox.skip',
+  'documents.render',
+  'documents.print',
+  'documents.runSheet',
+  'printers.list',
+  'settings.get',
+  'settings.update',
 ] as const;
 
 export type AppApiMethod = (typeof APP_API_METHODS)[number];

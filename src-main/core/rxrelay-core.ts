@@ -8,7 +8,7 @@ import { createOfflineAddressValidator, type AddressValidator } from './address/
 import { loadZipDirectory } from './address/zip-directory';
 import { AppApi } from './app-api/app-api';
 import { AppEventBus } from './app-events';
-import { startBestRxProviderServer, type RunningServer } from './bestrx/provider-server';
+import { signedTrackingPath, startBestRxProviderServer, type RunningServer } from './bestrx/provider-server';
 import type { Clock } from './clock';
 import { ConfigError, type RxRelayConfig } from './config/config';
 import { buildCodeTables, type CodeTables } from './domain/code-tables';
@@ -19,6 +19,8 @@ import { createBestRxStatusClient, type StatusPushTransport } from './outbox/bes
 import { StatusPushOutbox } from './outbox/status-push-outbox';
 import { createThreadedStatusClient } from './outbox/threaded-status-client';
 import { StatusPushWorker } from './outbox/status-push-worker';
+import { DocumentService, toRenderedDocument, type DocumentPrinter } from './labels/document-service';
+import { AppSettingsService } from './settings/app-settings';
 import { startBestRxSandbox, type BestRxSandbox } from './sandbox/bestrx/bestrx-sandbox';
 import { urlSignerFromSecrets } from './security/url-signer';
 import { resolveBestRxCredentials } from './settings/bestrx-credentials';
@@ -56,6 +58,8 @@ export interface CoreDependencies {
    * thread script); without it they are made on this thread (tests).
    */
   statusSenderThreadScript?: string;
+  /** Prints labels and slips (the Electron shell's printing); headless mode has none. */
+  printer?: DocumentPrinter;
 }
 
 export interface RxRelayCore {
@@ -134,6 +138,13 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
     events,
     outbox,
   });
+  const appSettings = new AppSettingsService(settings);
+  const documents = new DocumentService({
+    orders,
+    trackingUrl: (trackingId) => listenerUrl + signedTrackingPath(urlSigner, trackingId),
+    clock,
+    printer: deps.printer,
+  });
   const addressValidator = deps.addressValidator ?? createOfflineAddressValidator(await loadZipDirectory());
   const bestrx = await startBestRxProviderServer({
     host: config.bestrxHost,
@@ -143,6 +154,8 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
     addressValidator,
     codeTables: () => codeTables,
     urlSigner,
+    documents,
+    settings: () => appSettings.get(),
     logger,
   });
   listenerUrl = bestrx.url;
@@ -187,6 +200,12 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
       'outbox.list': (input) => outbox.list({ state: input.state, orderId: input.order_id, limit: input.limit, offset: input.offset }),
       'outbox.retry': (input) => outbox.retry(input.id),
       'outbox.skip': (input, context) => outbox.skip(input.id, context.actor),
+      'documents.render': async (input) => toRenderedDocument(await documents.render(input)),
+      'documents.print': (input, context) => documents.print(input, context.actor),
+      'documents.runSheet': async (input) => toRenderedDocument(await documents.runSheet(input)),
+      'printers.list': () => documents.printers(),
+      'settings.get': () => appSettings.get(),
+      'settings.update': (input) => appSettings.update(input),
     },
     logger,
   );

@@ -204,7 +204,8 @@ test('an order from BestRx appears live and is worked through its lifecycle on t
   const badge = detail.getByTestId('status-badge');
   const timeline = detail.getByRole('list', { name: 'Timeline' }).getByRole('listitem');
   const fact = (term: string): Locator => detail.locator('dt', { hasText: new RegExp(`^${term}$`) }).locator('xpath=following-sibling::dd[1]');
-  const transitionButton = (label: string): Locator => detail.getByRole('button', { name: label, exact: true });
+  const actions = detail.getByRole('group', { name: 'Status actions' });
+  const transitionButton = (label: string): Locator => actions.getByRole('button', { name: label, exact: true });
 
   await test.step('selecting the order shows its detail and timeline', async () => {
     await expect(page.getByText('Select an order to see its details.')).toBeVisible();
@@ -221,7 +222,7 @@ test('an order from BestRx appears live and is worked through its lifecycle on t
     await expect(fact('Notes')).toHaveText('Please leave on back porch if no one is home.');
     await expect(timeline).toHaveCount(1);
     await expect(timeline.first()).toContainText('Created by bestrx');
-    await expect(detail.getByRole('button')).toHaveText(['Acknowledged', 'Picked up', 'Cancelled']);
+    await expect(actions.getByRole('button')).toHaveText(['Acknowledged', 'Picked up', 'Cancelled']);
   });
 
   await test.step('Acknowledged → Picked up → Out for delivery', async () => {
@@ -232,7 +233,7 @@ test('an order from BestRx appears live and is worked through its lifecycle on t
       await expect(timeline.last()).toContainText(`${label} by `);
       await expect(row(jane).getByTestId('status-badge')).toHaveText(label);
     }
-    await expect(detail.getByRole('button')).toHaveText(['Delivered', 'Delivery attempted', 'Unable to deliver', 'Returned to pharmacy']);
+    await expect(actions.getByRole('button')).toHaveText(['Delivered', 'Delivery attempted', 'Unable to deliver', 'Returned to pharmacy']);
     await screenshot(page, 'order-detail');
   });
 
@@ -279,10 +280,56 @@ test('an order from BestRx appears live and is worked through its lifecycle on t
     await expect(timeline).toHaveCount(5);
     await expect(timeline.last()).toContainText('Delivery attempted by ');
     await expect(timeline.last()).toContainText('— No one home; left a door tag.');
-    await expect(detail.getByRole('button')).toHaveText(['Out for delivery', 'Returned to pharmacy']);
+    await expect(actions.getByRole('button')).toHaveText(['Out for delivery', 'Returned to pharmacy']);
     await expect(row(jane).getByTestId('status-badge')).toHaveText('Delivery attempted');
     await screenshot(page, 'order-attempted');
   });
 
   expect(navigations).toBe(0);
+});
+
+interface ImageSize {
+  naturalWidth: number;
+  naturalHeight: number;
+}
+
+test('the label and packing slip preview in the order, and print through the browser with the print recorded', async ({ page, request }) => {
+  // Headless Chromium has no print dialog: count the calls instead, and close "the dialog" at once.
+  await page.addInitScript(() => {
+    // (Runs in the page; this file is typed for Node, hence the casts.)
+    const w = globalThis as unknown as { printCalls: number; print: () => void; dispatchEvent(event: Event): boolean };
+    w.printCalls = 0;
+    w.print = () => {
+      w.printCalls += 1;
+      w.dispatchEvent(new Event('afterprint'));
+    };
+  });
+  const order = await createOrder(request, MARCUS);
+  await page.goto('/');
+  const list = page.getByRole('region', { name: 'Orders' });
+  await list.getByRole('listitem').filter({ hasText: order.providerOrderId }).getByRole('button').click();
+  const detail = page.getByRole('region', { name: `Order ${order.providerOrderId}` });
+  const documents = detail.getByRole('region', { name: 'Label and packing slip' });
+
+  const label = documents.getByRole('img', { name: 'Shipping label preview' });
+  await expect(label).toBeVisible();
+  // A real 4×6 label at 203 dpi, decoded by the browser.
+  expect(await label.evaluate((img) => [(img as unknown as ImageSize).naturalWidth, (img as unknown as ImageSize).naturalHeight])).toEqual([812, 1218]);
+  await screenshot(page, 'label-preview');
+
+  await documents.getByRole('button', { name: 'Print shipping label' }).click();
+  await expect(documents.getByRole('status')).toHaveText('Opened the print dialog (first copy).');
+  await expect.poll(() => page.evaluate(() => (globalThis as unknown as { printCalls: number }).printCalls)).toBe(1);
+  const timeline = detail.getByRole('list', { name: 'Timeline' }).getByRole('listitem');
+  await expect(timeline.last()).toContainText('Printed by');
+  await expect(timeline.last()).toContainText('Shipping label printed (copy 1).');
+
+  await documents.getByRole('button', { name: 'Print shipping label' }).click();
+  await expect(documents.getByRole('status')).toHaveText('Opened the print dialog (copy 2, a re-print).');
+
+  await documents.getByRole('tab', { name: 'Packing slip' }).click();
+  const slip = documents.getByRole('img', { name: 'Packing slip preview' });
+  await expect(slip).toBeVisible();
+  expect(await slip.evaluate((img) => (img as unknown as ImageSize).naturalWidth)).toBe(812);
+  await screenshot(page, 'packing-slip-preview');
 });

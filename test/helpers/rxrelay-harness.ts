@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '../../src-main/core/clock';
 import { loadConfig } from '../../src-main/core/config/config';
+import type { DocumentPrinter } from '../../src-main/core/labels/document-service';
 import { silentLogger } from '../../src-main/core/logger';
 import { startRxRelayCore, type RxRelayCore } from '../../src-main/core/rxrelay-core';
 import { createMemorySecretStore, createMemorySettingsStore } from '../../src-main/core/settings/settings-store';
@@ -36,7 +37,7 @@ export class FakeClock implements Clock {
   }
 }
 
-export async function startHarness(options: { clock?: Clock; settings?: Record<string, unknown> } = {}): Promise<Harness> {
+export async function startHarness(options: { clock?: Clock; settings?: Record<string, unknown>; printer?: DocumentPrinter } = {}): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rxrelay-test-'));
   const { config } = loadConfig(['--data-dir', dataDir, '--bestrx-port', '0', '--ui-port', '0'], {
     RXRELAY_BESTRX_USER: TEST_CREDENTIALS.username,
@@ -57,6 +58,7 @@ export async function startHarness(options: { clock?: Clock; settings?: Record<s
       logger: silentLogger,
       mode: 'headless',
       version: 'test',
+      printer: options.printer,
     });
   } catch (error) {
     db.close();

@@ -60,8 +60,11 @@ describe('CreateOrder', () => {
     });
     expect(data.provider_order_id).toMatch(/^RXR-[0-9A-HJKMNP-TV-Z]{13}$/);
     expect(isValidTrackingId(data.tracking_id)).toBe(true);
-    expect(data.label_url).toBe(`${h.baseUrl}/labels/${data.provider_order_id}.png`);
-    expect(data.manifesto_url).toBe(`${h.baseUrl}/manifests/${data.provider_order_id}.png`);
+    expect(data.label_url).toMatch(new RegExp(`^${h.baseUrl}/labels/${data.provider_order_id}\\.png\\?sig=[\\w-]{43}$`));
+    expect(data.manifesto_url).toMatch(new RegExp(`^${h.baseUrl}/manifests/${data.provider_order_id}\\.png\\?sig=[\\w-]{43}$`));
+    // Inline images are on by default: the label and the packing slip as base64 PNG.
+    expect(Buffer.from(data.label_image, 'base64').subarray(1, 4).toString()).toBe('PNG');
+    expect(Buffer.from(data.manifesto_image, 'base64').subarray(1, 4).toString()).toBe('PNG');
     expect(data.tracking_url).toMatch(new RegExp(`^${h.baseUrl}/track/${data.tracking_id}\\?sig=[\\w-]{43}$`));
     // The seed's own total (97.83) is not 32.15 + 65.24 + 54.23: stored as sent, with a Warning.
     expect(response.json.messages).toContainEqual(
@@ -542,14 +545,15 @@ describe('ValidateAddress', () => {
 });
 
 describe('links handed out by CreateOrder', () => {
-  it('answers label and manifest links in the envelope until labels exist, and signed tracking links with the status', async () => {
+  it('serves the label and manifest images, and signed tracking links with the status', async () => {
     const create = await h.post('/Order/CreateOrder', createOrderBody());
     const get = (url: string) => httpRequest(url, { method: 'GET', headers: { authorization: h.auth } });
     const label = await get(create.json.data.label_url);
-    expect(label.status).toBe(404);
-    expectEnvelope(label.json, false);
+    expect(label.status).toBe(200);
+    expect(label.headers['content-type']).toBe('image/png');
     const manifest = await get(create.json.data.manifesto_url);
-    expect(manifest.status).toBe(404);
+    expect(manifest.status).toBe(200);
+    expect(manifest.headers['content-type']).toBe('image/png');
     const tracking = await get(create.json.data.tracking_url);
     expect(tracking.status).toBe(200);
     expect(tracking.json.data).toMatchObject({ tracking_id: create.json.data.tracking_id, order_status: { status_code: '1' } });

@@ -5,12 +5,14 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startBestRxProviderServer, type RunningServer } from '../../src-main/core/bestrx/provider-server';
 import { buildCodeTables } from '../../src-main/core/domain/code-tables';
 import { silentLogger } from '../../src-main/core/logger';
+import { DocumentService } from '../../src-main/core/labels/document-service';
+import { DEFAULT_APP_SETTINGS } from '../../src-main/core/settings/app-settings';
 import { UrlSigner } from '../../src-main/core/security/url-signer';
 import { createTestOrderService } from '../helpers/order-service';
 
 let server: RunningServer;
 beforeAll(async () => {
-  const { orders } = createTestOrderService();
+  const { orders, clock } = createTestOrderService();
   server = await startBestRxProviderServer({
     host: '127.0.0.1',
     port: 0,
@@ -19,6 +21,8 @@ beforeAll(async () => {
     addressValidator: { validate: async () => ({ suggestions: [], findings: [] }) },
     codeTables: () => buildCodeTables(),
     urlSigner: new UrlSigner(Buffer.alloc(32, 1)),
+    documents: new DocumentService({ orders, trackingUrl: (id) => `http://127.0.0.1/track/${id}`, clock }),
+    settings: () => DEFAULT_APP_SETTINGS,
     logger: silentLogger,
     timeouts: { headersMs: 300, requestMs: 600, keepAliveMs: 300 },
   });

@@ -9,12 +9,14 @@
 import { hostname, networkInterfaces } from 'node:os';
 import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AddressFinding, AddressValidator } from '../address/address-validator';
-import type { CodeTables, MessageType } from '../domain/code-tables';
+import type { CodeTables, LabelFileType, MessageType } from '../domain/code-tables';
 import { formatDollars } from '../domain/money';
 import type { Logger } from '../logger';
-import type { OrderService, CreateOrderOutcome, CancelOrderOutcome } from '../orders/order-service';
+import { BESTRX_ACTOR, type OrderService, type CreateOrderOutcome, type CancelOrderOutcome } from '../orders/order-service';
 import { secretMatcher } from '../security/secret-matcher';
 import type { UrlSigner } from '../security/url-signer';
+import type { DocumentService, RenderedBytes } from '../labels/document-service';
+import type { AppSettings, DocumentFormat } from '../../../src-shared/app-api-contract';
 import type { OrderStateRow } from '../storage/orders-repository';
 import { parseCancelOrder, parseCreateOrder, parseValidateAddress, type ParsedCreateOrder } from './bestrx-requests';
 import { envelope, MessageCode, type EnvelopeMessage } from './envelope';
@@ -38,8 +40,11 @@ export interface BestRxProviderServerOptions {
   orders: OrderService;
   addressValidator: AddressValidator;
   codeTables: () => CodeTables;
-  /** Checks the links RxRelay hands out that open without credentials (signature images). */
+  /** Checks the links RxRelay hands out that open without credentials (labels, tracking, signatures). */
   urlSigner: UrlSigner;
+  documents: DocumentService;
+  /** Read on every CreateOrder: whether to inline the label images, and in which format. */
+  settings: () => AppSettings;
   logger: Logger;
   timeouts?: typeof DEFAULT_TIMEOUTS;
 }
@@ -138,14 +143,22 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
   });
 
   const baseUrl = (request: FastifyRequest) => `http://${request.headers.host ?? ''}`;
+  const trackingUrlFor = (request: FastifyRequest, trackingId: string) => `${baseUrl(request)}${signedTrackingPath(options.urlSigner, trackingId)}`;
 
   app.post('/Order/CreateOrder', async (request, res) => {
     const parsed = parseCreateOrder(request.body);
     if (!parsed.ok) return reply(res, 400, {}, problemMessages(parsed.problems));
     const outcome = await orders.receiveCreateOrder(parsed.value.content, rawBodies.get(request) ?? JSON.stringify(request.body));
-    const data = createOrderData(outcome.order, parsed.value, baseUrl(request), codeTables(), options.urlSigner);
+    const settings = options.settings();
+    const data = createOrderData(outcome.order, parsed.value, baseUrl(request), codeTables(), options.urlSigner, settings.label_image_format);
     const messages = [...createOrderMessages(outcome), ...totalMismatchMessages(parsed.value)];
     if (outcome.kind === 'locked') return reply(res, 409, data, messages);
+    if (settings.inline_label_images) {
+      const images = await inlineImages(options.documents, outcome.order.id, settings.label_image_format, data.tracking_url, logger);
+      data.label_image = images.label;
+      data.manifesto_image = images.manifesto;
+      if (images.failed) messages.push(error('warning', MessageCode.labelNotReady, 'The label images could not be made just now; fetch them from label_url and manifesto_url.'));
+    }
     messages.push(...(await recipientAddressMessages(addressValidator, parsed.value, logger)));
     logger.info('bestrx.create_order', { outcome: outcome.kind, order_id: outcome.order.id });
     return reply(res, 200, data, messages);
@@ -194,12 +207,33 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
     return reply(res, 200, { suggested_address: suggestions }, messages);
   });
 
-  // Labels and manifests are rendered by the labels module (a later issue); until then the
-  // links CreateOrder hands out answer in the envelope instead of failing obscurely.
-  for (const route of ['/labels/:file', '/manifests/:file']) {
-    app.get(route, async (_request, res) =>
-      reply(res, 404, {}, [error('error', MessageCode.labelNotReady, 'Labels are not available from this RxRelay version yet.')]),
-    );
+  // The label and packing slip ("manifesto") of an order: /labels/<id>.png|jpg|gif|zpl and
+  // /manifests/<id>.png|jpg|gif, with ?dpi=203 (default) or 300. Open with a signed link (as
+  // CreateOrder hands them out) or BestRx's credentials. Each fetch is BestRx printing it, and
+  // is recorded on the order's timeline, so a re-print shows.
+  for (const [route, document] of [
+    ['/labels/:file', 'label'],
+    ['/manifests/:file', 'packing_slip'],
+  ] as const) {
+    app.get<{ Params: { file: string }; Querystring: { dpi?: string } }>(route, async (request, res) => {
+      const file = /^([A-Za-z0-9-]{1,64})\.(png|jpe?g|gif|zpl)$/i.exec(request.params.file);
+      const format = file ? FILE_FORMATS[file[2]!.toLowerCase()] : undefined;
+      if (!file || !format || (format === 'zpl' && document !== 'label')) {
+        return reply(res, 404, {}, [error('error', MessageCode.notFound, `No such ${document === 'label' ? 'label' : 'manifest'} file; use <provider_order_id>.png, .jpg, .gif${document === 'label' ? ' or .zpl' : ''}.`)]);
+      }
+      const dpi = request.query.dpi === undefined || request.query.dpi === '203' ? 203 : request.query.dpi === '300' ? 300 : undefined;
+      if (dpi === undefined) return reply(res, 400, {}, [error('error', MessageCode.invalidField, 'dpi must be 203 or 300.')]);
+      const order = orders.findById(file[1]!);
+      if (!order) return reply(res, 404, {}, [error('error', MessageCode.orderNotFound, 'No order has this provider_order_id.')]);
+      const rendered: RenderedBytes = await options.documents.render({ id: order.id, document, format, dpi }, undefined, trackingUrlFor(request, order.tracking_id));
+      await orders.recordPrint(order.id, { document, copies: 1, printer: null, via: 'bestrx' }, BESTRX_ACTOR);
+      return res
+        .code(200)
+        .type(rendered.mimeType)
+        .header('content-disposition', `inline; filename="${rendered.filename}"`)
+        .header('cache-control', 'private, no-store')
+        .send(rendered.bytes);
+    });
   }
 
   // The signature captured at the door, linked from UpdateOrderStatus's signature_url. Like
@@ -232,7 +266,10 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
 const pathOf = (request: FastifyRequest) => request.url.split('?')[0] ?? '';
 
 /** Links RxRelay hands out signed, to be opened without credentials. */
-const SIGNED_LINK_PREFIXES = ['/signatures/', '/track/'];
+const SIGNED_LINK_PREFIXES = ['/signatures/', '/track/', '/labels/', '/manifests/'];
+
+const FILE_FORMATS: Record<string, DocumentFormat | undefined> = { png: 'png', jpg: 'jpeg', jpeg: 'jpeg', gif: 'gif', zpl: 'zpl' };
+const FILE_EXTENSIONS: Record<LabelFileType, string> = { png: 'png', jpeg: 'jpg', gif: 'gif' };
 
 /** A GET of a link RxRelay signed. */
 function isSignedLink(request: FastifyRequest, signer: UrlSigner): boolean {
@@ -303,23 +340,52 @@ function orderStatusData(order: OrderStateRow, tables: CodeTables) {
   };
 }
 
-function createOrderData(order: OrderStateRow, parsed: ParsedCreateOrder, baseUrl: string, tables: CodeTables, signer: UrlSigner) {
+export function signedTrackingPath(signer: UrlSigner, trackingId: string): string {
+  return signer.sign(`/track/${trackingId}`);
+}
+
+function createOrderData(order: OrderStateRow, parsed: ParsedCreateOrder, baseUrl: string, tables: CodeTables, signer: UrlSigner, format: LabelFileType) {
+  const extension = FILE_EXTENSIONS[format];
   return {
     bestrx_order_id: parsed.content.bestrx_order_id,
     bestrx_unique_order_id: parsed.content.bestrx_unique_order_id,
     provider_order_id: order.id,
     tracking_id: order.tracking_id,
     // Signed, so the link opens for whoever BestRx shows it to; it shows the status only.
-    tracking_url: `${baseUrl}${signer.sign(`/track/${order.tracking_id}`)}`,
+    tracking_url: `${baseUrl}${signedTrackingPath(signer, order.tracking_id)}`,
     bestrx_pharmacy_id: parsed.content.bestrx_pharmacy_id,
-    label_url: `${baseUrl}/labels/${order.id}.png`,
+    // Signed like the tracking link: BestRx can open it (or hand it to a print service) as given.
+    label_url: `${baseUrl}${signer.sign(`/labels/${order.id}.${extension}`)}`,
     label_image: '',
-    label_file_type: tables.labelFileType.png,
-    manifesto_url: `${baseUrl}/manifests/${order.id}.png`,
+    label_file_type: tables.labelFileType[format],
+    manifesto_url: `${baseUrl}${signer.sign(`/manifests/${order.id}.${extension}`)}`,
     manifesto_image: '',
-    manifesto_file_type: tables.labelFileType.png,
+    manifesto_file_type: tables.labelFileType[format],
     order_status: orderStatusData(order, tables),
   };
+}
+
+/**
+ * The label and packing slip as base64 for CreateOrder's answer. The order is already stored:
+ * a render that fails costs the images (the URLs still work), never the order's 200.
+ */
+async function inlineImages(
+  documents: DocumentService,
+  orderId: string,
+  format: LabelFileType,
+  trackingUrl: string,
+  logger: Logger,
+): Promise<{ label: string; manifesto: string; failed: boolean }> {
+  try {
+    const [label, manifesto] = await Promise.all([
+      documents.render({ id: orderId, document: 'label', format, dpi: 203 }, undefined, trackingUrl),
+      documents.render({ id: orderId, document: 'packing_slip', format, dpi: 203 }),
+    ]);
+    return { label: label.bytes.toString('base64'), manifesto: manifesto.bytes.toString('base64'), failed: false };
+  } catch (err) {
+    logger.error('bestrx.label_render_failed', { order_id: orderId, error: (err as Error).name });
+    return { label: '', manifesto: '', failed: true };
+  }
 }
 
 function createOrderMessages(outcome: CreateOrderOutcome): EnvelopeMessage[] {

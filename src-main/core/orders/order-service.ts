@@ -19,6 +19,7 @@ import {
 import type { SqliteDatabase } from '../storage/database';
 import {
   appendOrderEvent,
+  countPrintedCopies,
   findIdempotencyKey,
   findEventProofJson,
   findOrderIdByTrackingId,
@@ -334,11 +335,44 @@ export class OrderService {
     })();
   }
 
+  /**
+   * A print of the order's label, packing slip or run sheet, as an event on its timeline (no
+   * push: BestRx's status table has no place for prints). Returns which copy the first of these
+   * copies is, so a re-print shows as one.
+   */
+  async recordPrint(orderId: string, print: PrintRecord, actor: string): Promise<number> {
+    const { db } = this.deps;
+    const { copy, status } = await this.deps.writes.run(() => {
+      const state = getOrderState(db, orderId);
+      if (!state) throw new OrderNotFoundError(orderId);
+      const copy = countPrintedCopies(db, orderId, print.document) + 1;
+      const now = this.now();
+      this.appendEvent({
+        order_id: orderId,
+        type: 'label_printed',
+        from_status: null,
+        to_status: null,
+        actor,
+        notes: printNotes(print, copy),
+        captured_at: now,
+        recorded_at: now,
+        proof_json: JSON.stringify({ document: print.document, copy_number: copy, copies: print.copies, printer: print.printer, via: print.via }),
+      });
+      return { copy, status: state.status };
+    });
+    this.deps.events.publish({ type: 'order.changed', order_id: orderId, status });
+    return copy;
+  }
+
   /** The signature image captured with an order event, if it carries one. */
   signaturePng(eventId: string): Buffer | undefined {
     const proofJson = findEventProofJson(this.deps.db, eventId);
     const signature = proofJson ? (JSON.parse(proofJson) as { signature_png_base64?: string | null }).signature_png_base64 : undefined;
     return signature ? Buffer.from(signature, 'base64') : undefined;
+  }
+
+  findById(orderId: string): OrderStateRow | undefined {
+    return getOrderState(this.deps.db, orderId);
   }
 
   findByTrackingId(trackingId: string): OrderStateRow | undefined {
@@ -415,6 +449,29 @@ function findOrderToCancel(
   compare('provider_order_id', request.providerOrderId, order.id);
   compare('tracking_id', request.trackingId, order.tracking_id);
   return { order, warnings };
+}
+
+export const PRINTED_DOCUMENTS = ['label', 'packing_slip', 'run_sheet'] as const;
+
+export interface PrintRecord {
+  document: (typeof PRINTED_DOCUMENTS)[number];
+  copies: number;
+  /** The printer's name, when the app printed it itself. */
+  printer: string | null;
+  /** How it was printed: 'printer' (by the app), 'browser' (the renderer's print dialog), 'bestrx' (fetched by BestRx to print). */
+  via: 'printer' | 'browser' | 'bestrx';
+}
+
+const DOCUMENT_NAMES: Record<PrintRecord['document'], string> = {
+  label: 'Shipping label',
+  packing_slip: 'Packing slip',
+  run_sheet: 'Run sheet',
+};
+
+function printNotes(print: PrintRecord, copy: number): string {
+  const how = print.via === 'bestrx' ? 'fetched by BestRx to print' : print.printer ? `printed on ${print.printer}` : 'printed';
+  const copies = print.copies > 1 ? `copies ${copy}–${copy + print.copies - 1}` : `copy ${copy}`;
+  return `${DOCUMENT_NAMES[print.document]} ${how} (${copies}${copy > 1 ? ', a re-print' : ''}).`;
 }
 
 function mustGetState(db: SqliteDatabase, orderId: string): OrderStateRow {

@@ -13,6 +13,8 @@ export interface SecretStore {
 
 export const SettingKeys = {
   codeTables: 'codeTables',
+  inlineLabelImages: 'labels.inlineImages',
+  labelImageFormat: 'labels.imageFormat',
 } as const;
 
 export const SecretNames = {

@@ -46,7 +46,7 @@ export interface OrderEventRow {
   event_id: string;
   order_id: string;
   seq: number;
-  type: 'created' | 'status_changed' | 'amended' | 'return_requested';
+  type: 'created' | 'status_changed' | 'amended' | 'return_requested' | 'label_printed';
   from_status: OrderStatus | null;
   to_status: OrderStatus | null;
   actor: string;
@@ -423,6 +423,16 @@ export function appendOrderEvent(db: SqliteDatabase, event: NewOrderEvent, first
 export function findEventProofJson(db: SqliteDatabase, eventId: string): string | undefined {
   const row = prepared(db, `SELECT proof_json FROM order_events WHERE event_id = ?`).get(eventId) as { proof_json: string | null } | undefined;
   return row?.proof_json ?? undefined;
+}
+
+/** How many copies of a document were printed for an order so far (label_printed events). */
+export function countPrintedCopies(db: SqliteDatabase, orderId: string, document: string): number {
+  const row = prepared(
+    db,
+    `SELECT COALESCE(SUM(json_extract(proof_json, '$.copies')), 0) AS copies FROM order_events
+      WHERE order_id = ? AND type = 'label_printed' AND json_extract(proof_json, '$.document') = ?`,
+  ).get(orderId, document) as { copies: number };
+  return row.copies;
 }
 
 export function listOrderEvents(db: SqliteDatabase, orderId: string): OrderEventRow[] {

@@ -2,6 +2,7 @@ import { useState, type JSX } from 'react';
 import type { OrderDetail, OrderEventView } from '../../../src-shared/app-api-contract';
 import { STATUS_LABELS, type TransitionTarget } from '../../../src-shared/order-status';
 import type { AppStore } from '../store/app-store';
+import { OrderDocuments } from './OrderDocuments';
 import { StatusBadge } from './StatusBadge';
 
 const money = (amount: number) => `$${amount.toFixed(2)}`;
@@ -12,6 +13,7 @@ const EVENT_LABELS: Record<OrderEventView['type'], string> = {
   status_changed: 'Status changed',
   amended: 'Updated by BestRx',
   return_requested: 'Cancelled after pickup: return requested',
+  label_printed: 'Printed',
 };
 
 function eventLabel(event: OrderEventView): string {
@@ -90,6 +92,7 @@ export function OrderDetailPanel({ store }: { store: AppStore }): JSX.Element {
           )}
         </div>
       )}
+      <OrderDocuments store={store} orderId={detail.id} />
       <h3>Timeline</h3>
       <ol className="timeline" aria-label="Timeline">
         {detail.events.map((event) => (
@@ -119,7 +122,7 @@ function TransitionActions({ detail, store, busy }: { detail: OrderDetail; store
   };
 
   return (
-    <div className="actions">
+    <div className="actions" role="group" aria-label="Status actions">
       {detail.allowed_transitions.map((to) => (
         <button
           key={to}

@@ -5,8 +5,13 @@ import type {
   AppApiError,
   AppInfo,
   BestRxConnection,
+  AppApiReply,
   OrderDetail,
   OrderSummary,
+  PrintableDocument,
+  PrinterInfo,
+  PrintOutcome,
+  RenderedDocument,
   TransitionProof,
 } from '../../../src-shared/app-api-contract';
 import type { OrderStatus, TransitionTarget } from '../../../src-shared/order-status';
@@ -32,6 +37,10 @@ export interface AppState {
   refresh(): Promise<void>;
   select(id: string | undefined): Promise<void>;
   transition(to: TransitionTarget, notes?: string, proof?: TransitionProof): Promise<boolean>;
+  /** A preview of the selected order's label or packing slip (PNG), or the label as ZPL. */
+  renderDocument(document: PrintableDocument, format?: 'png' | 'zpl'): Promise<AppApiReply<RenderedDocument>>;
+  printDocument(document: PrintableDocument, printer: string | undefined, copies: number): Promise<AppApiReply<PrintOutcome>>;
+  printers(): Promise<AppApiReply<{ printers: PrinterInfo[]; prints_directly: boolean }>>;
 }
 
 const PAGE_SIZE = 200;
@@ -111,6 +120,18 @@ export function createAppStore(api: AppApiClient) {
       set({ detail: reply.value });
       void get().refresh();
       return true;
+    },
+
+    renderDocument(document, format = 'png') {
+      return api.call('documents.render', { id: get().selectedId ?? '', document, format });
+    },
+
+    printDocument(document, printer, copies) {
+      return api.call('documents.print', { id: get().selectedId ?? '', document, copies, ...(printer ? { printer } : {}) });
+    },
+
+    printers() {
+      return api.call('printers.list', {});
     },
   }));
 }

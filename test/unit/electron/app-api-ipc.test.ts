@@ -19,6 +19,10 @@ const { rendererLocation } = await import('../../../src-main/electron/main-windo
 const window = { webContents: { id: 7, send: vi.fn() } };
 const location = rendererLocation('/app/out/main', undefined);
 
+const unused = (): never => {
+  throw new Error('unused');
+};
+
 function setUp() {
   handlers.clear();
   const calls: unknown[] = [];
@@ -45,6 +49,12 @@ function setUp() {
       'outbox.skip': () => {
         throw new Error('unused');
       },
+      'documents.render': unused,
+      'documents.print': unused,
+      'documents.runSheet': unused,
+      'printers.list': unused,
+      'settings.get': unused,
+      'settings.update': unused,
     },
     silentLogger,
   );

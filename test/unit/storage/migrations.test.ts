@@ -153,3 +153,69 @@ describe('migration 0002-status-push-outbox', () => {
   });
 });
 
+describe('migration 0003-label-print-events', () => {
+  it('rebuilds the event log to allow label prints, keeping events, the outbox links and the guards', () => {
+    const file = tempFile();
+    const v2 = new Database(file);
+    v2.pragma('foreign_keys = ON');
+    migrate(v2, MIGRATIONS.slice(0, 2));
+    v2.prepare(
+      `INSERT INTO orders (id, tracking_id, bestrx_pharmacy_id, bestrx_order_id, bestrx_unique_order_id, status, status_changed_at,
+        prescription_amount_cents, otc_amount_cents, tax_amount_cents, total_amount_cents, amount_to_collect_cents, declared_amount_cents,
+        refrigeration_needed, signature_required, photo_id_required, request_json, search_text, created_at, updated_at)
+       VALUES ('o1', 't1', 'p', 1, 1, 'acknowledged', 'now', 0, 0, 0, 0, 0, 0, 0, 0, 0, '{}', '', 'now', 'now')`,
+    ).run();
+    const insertEvent = (db: Database.Database, seq: number, type: string) =>
+      db
+        .prepare(
+          `INSERT INTO order_events (event_id, order_id, seq, type, to_status, actor, device_id, captured_at, recorded_at)
+           VALUES (?, 'o1', ?, ?, 'acknowledged', 'staff', 'd', 'now', 'now')`,
+        )
+        .run(`e${seq}`, seq, type);
+    insertEvent(v2, 1, 'created');
+    insertEvent(v2, 2, 'status_changed');
+    expect(() => insertEvent(v2, 3, 'label_printed')).toThrow(/CHECK constraint/);
+    v2.prepare(
+      `INSERT INTO status_pushes (order_id, event_id, order_seq, status, status_code, status_description, state,
+         next_attempt_at, window_started_at, created_at)
+       VALUES ('o1', 'e2', 2, 'acknowledged', '2', 'Order Acknowledged', 'pending', 'now', 'now', 'now')`,
+    ).run();
+    v2.close();
+
+    const db = openDatabase({ file });
+    expect(schemaVersion(db)).toBe(3);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.prepare('SELECT event_id FROM order_events ORDER BY seq').pluck().all()).toEqual(['e1', 'e2']);
+    insertEvent(db, 3, 'label_printed');
+    expect(() => insertEvent(db, 4, 'teleported')).toThrow(/CHECK constraint/);
+    expect(() => db.prepare(`UPDATE order_events SET actor = 'mallory'`).run()).toThrow(/append-only/);
+    expect(() => db.prepare(`DELETE FROM order_events`).run()).toThrow(/append-only/);
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+    expect(() =>
+      db
+        .prepare(
+          `INSERT INTO status_pushes (order_id, event_id, order_seq, status, status_code, status_description, state,
+             next_attempt_at, window_started_at, created_at)
+           VALUES ('o1', 'no-such-event', 9, 'acknowledged', '2', 'x', 'pending', 'now', 'now', 'now')`,
+        )
+        .run(),
+    ).toThrow(/FOREIGN KEY/);
+    db.close();
+  });
+
+  it('rolls back and turns foreign keys back on when a rebuild would break a reference', () => {
+    const db = new Database(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, MIGRATIONS);
+    const breaking: Migration = {
+      version: MIGRATIONS.length + 1,
+      name: 'drops a referenced row',
+      rebuildsTables: true,
+      up: (d) => d.exec(`CREATE TABLE parent (id TEXT PRIMARY KEY); CREATE TABLE child (p TEXT REFERENCES parent (id)); INSERT INTO child VALUES ('gone');`),
+    };
+    expect(() => migrate(db, [...MIGRATIONS, breaking])).toThrow(/broken references/);
+    expect(schemaVersion(db)).toBe(MIGRATIONS.length);
+    expect(tableNames(db)).not.toContain('child');
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+  });
+});

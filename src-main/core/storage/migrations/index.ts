@@ -4,14 +4,21 @@
 import type Database from 'better-sqlite3';
 import { migration0001Initial } from './0001-initial';
 import { migration0002StatusPushOutbox } from './0002-status-push-outbox';
+import { migration0003LabelPrintEvents } from './0003-label-print-events';
 
 export interface Migration {
   version: number;
   name: string;
   up(db: Database.Database): void;
+  /**
+   * The step rebuilds a table that others reference (SQLite's way to change a constraint):
+   * foreign keys are switched off while it runs, which SQLite allows only outside a transaction,
+   * and every reference is checked before the transaction commits.
+   */
+  rebuildsTables?: boolean;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration0001Initial, migration0002StatusPushOutbox];
+export const MIGRATIONS: readonly Migration[] = [migration0001Initial, migration0002StatusPushOutbox, migration0003LabelPrintEvents];
 
 export class DatabaseTooNewError extends Error {
   constructor(
@@ -38,12 +45,24 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
   const from = schemaVersion(db);
   if (from > latest) throw new DatabaseTooNewError(from, latest);
   if (from === latest) return { from, to: latest };
-  db.transaction(() => {
-    for (const m of migrations.slice(from)) {
-      m.up(db);
-      // user_version lives in the database header and is written inside this transaction.
-      db.pragma(`user_version = ${m.version}`);
-    }
-  }).immediate();
+  const pending = migrations.slice(from);
+  const foreignKeysWereOn = db.pragma('foreign_keys', { simple: true }) === 1;
+  const rebuilds = foreignKeysWereOn && pending.some((m) => m.rebuildsTables);
+  if (rebuilds) db.pragma('foreign_keys = OFF');
+  try {
+    db.transaction(() => {
+      for (const m of pending) {
+        m.up(db);
+        // user_version lives in the database header and is written inside this transaction.
+        db.pragma(`user_version = ${m.version}`);
+      }
+      if (rebuilds) {
+        const broken = db.pragma('foreign_key_check') as unknown[];
+        if (broken.length > 0) throw new Error(`Migration left ${broken.length} broken references; nothing was changed.`);
+      }
+    }).immediate();
+  } finally {
+    if (rebuilds) db.pragma('foreign_keys = ON');
+  }
   return { from, to: latest };
 }

@@ -1,0 +1,31 @@
+// The settings staff change from the app (app API settings.get / settings.update). Values are
+// checked on the way in, and again on the way out: a hand-edited settings file with a wrong
+// value falls back to the default instead of breaking CreateOrder.
+import type { AppApiParsedInput, AppSettings } from '../../../src-shared/app-api-contract';
+import { LABEL_FILE_TYPES, type LabelFileType } from '../domain/code-tables';
+import { SettingKeys, type SettingsStore } from './settings-store';
+
+export const DEFAULT_APP_SETTINGS: AppSettings = {
+  // BestRx shows label_image at once when it is there; the URL alone costs it another request.
+  inline_label_images: true,
+  label_image_format: 'png',
+};
+
+export class AppSettingsService {
+  constructor(private readonly store: SettingsStore) {}
+
+  get(): AppSettings {
+    const inline = this.store.get(SettingKeys.inlineLabelImages);
+    const format = this.store.get(SettingKeys.labelImageFormat);
+    return {
+      inline_label_images: typeof inline === 'boolean' ? inline : DEFAULT_APP_SETTINGS.inline_label_images,
+      label_image_format: LABEL_FILE_TYPES.includes(format as LabelFileType) ? (format as LabelFileType) : DEFAULT_APP_SETTINGS.label_image_format,
+    };
+  }
+
+  update(patch: AppApiParsedInput<'settings.update'>): AppSettings {
+    if (patch.inline_label_images !== undefined) this.store.set(SettingKeys.inlineLabelImages, patch.inline_label_images);
+    if (patch.label_image_format !== undefined) this.store.set(SettingKeys.labelImageFormat, patch.label_image_format);
+    return this.get();
+  }
+}
