@@ -7,10 +7,14 @@
 // four statuses through the app API) while it runs with no UpdateOrderStatus URL; it is then
 // restarted with the simulator's URL, and the worker finds all 10,000 due at once.
 import autocannon from 'autocannon';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   CREDENTIALS,
+  children,
   HEADLESS,
   ROOT,
   SERVE_NODE_FLAGS,
@@ -194,5 +198,23 @@ export async function runStatusPushDrain({ tmp, env, logFd }) {
     return { targetResults, report: { pushes: PUSHES, orders: ORDERS, queue_seconds: round(queueSeconds, 1), drain_seconds: round(drainSeconds, 2), pushes_per_second: pushesPerSecond, received: received.length, counts, baseline, during, p99_rise: rise } };
   } finally {
     await stopChild(simulator.child);
+  }
+}
+
+// `node bench/status-push-drain.mjs` (after `npx electron-vite build`): the drain on its own,
+// for working on the outbox without the whole benchmark.
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  const tmp = await mkdtemp(join(os.tmpdir(), 'rxrelay-drain-'));
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('RXRELAY_')));
+  const logFd = openSync(join(tmp, 'server.log'), 'w');
+  try {
+    const { targetResults, report } = await runStatusPushDrain({ tmp, env, logFd });
+    console.log('baseline', JSON.stringify(report.baseline.latency_ms), 'during', JSON.stringify(report.during.latency_ms));
+    for (const t of targetResults) console.log(`${t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.value}`);
+    process.exitCode = targetResults.every((t) => t.pass) ? 0 : 1;
+  } finally {
+    for (const child of children) child.kill('SIGKILL');
+    closeSync(logFd);
+    await rm(tmp, { recursive: true, force: true });
   }
 }

@@ -46,7 +46,8 @@ async function start(): Promise<void> {
     defaultDataDir: app.getPath('userData'),
   });
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  db = openDatabase({ file: join(config.dataDir, 'rxrelay.db'), nativeBinding: electronSqliteBindingPath(app.getAppPath()) });
+  const sqliteNativeBinding = electronSqliteBindingPath(app.getAppPath());
+  db = openDatabase({ file: join(config.dataDir, 'rxrelay.db'), nativeBinding: sqliteNativeBinding });
   core = await startRxRelayCore({
     config,
     db,
@@ -57,6 +58,7 @@ async function start(): Promise<void> {
     mode: 'electron',
     version: APP_VERSION,
     statusSenderThreadScript: join(mainDir, 'status-push-sender.js'),
+    sqliteNativeBinding,
     printer: createElectronPrinter(() => mainWindow),
   });
   registerAppApiIpc({

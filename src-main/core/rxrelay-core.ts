@@ -58,6 +58,9 @@ export interface CoreDependencies {
    * thread script); without it they are made on this thread (tests).
    */
   statusSenderThreadScript?: string;
+  /** The SQLite driver's native module when it is not the default one (Electron's ABI); the
+   * sender thread opens its own read-only connection with it. */
+  sqliteNativeBinding?: string;
   /** Prints labels and slips (the Electron shell's printing); headless mode has none. */
   printer?: DocumentPrinter;
 }
@@ -111,7 +114,11 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
     deps.statusTransport ??
     (transportOptions
       ? deps.statusSenderThreadScript
-        ? createThreadedStatusClient({ script: deps.statusSenderThreadScript, data: { transport: transportOptions }, logger })
+        ? createThreadedStatusClient({
+            script: deps.statusSenderThreadScript,
+            data: { transport: transportOptions, database: db.memory ? undefined : { file: db.name, nativeBinding: deps.sqliteNativeBinding } },
+            logger,
+          })
         : createBestRxStatusClient(transportOptions)
       : undefined);
   // The listener's address is known only once it listens (port 0 picks one): links built

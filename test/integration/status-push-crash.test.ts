@@ -7,10 +7,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { parseCreateOrder } from '../../src-main/core/bestrx/bestrx-requests';
+import { silentLogger } from '../../src-main/core/logger';
+import { createThreadedStatusClient } from '../../src-main/core/outbox/threaded-status-client';
 import { createBestRxSimulator, type BestRxSimulator } from '../../src-main/core/sandbox/bestrx/bestrx-simulator';
+import { openDatabase } from '../../src-main/core/storage/database';
 import { mulberry32 } from '../../src-main/core/sandbox/seeded-random';
 import { createOrderBody } from '../helpers/fixtures';
 import { basicAuth } from '../helpers/http';
+import { createTestOrderService } from '../helpers/order-service';
 
 const ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..');
 const STATUS_CREDENTIALS = { username: 'rxrelay', password: 'status-push-password' };
@@ -165,3 +170,35 @@ it(
   },
   180_000,
 );
+
+it('the built sender thread reads each payload over its own connection, and sends nothing for a push no longer pending', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rxrelay-sender-'));
+  const service = createTestOrderService({ db: openDatabase({ file: join(dir, 'rxrelay.db') }) });
+  const client = createThreadedStatusClient({
+    script: join(ROOT, 'out', 'main', 'status-push-sender.js'),
+    data: { transport: { url: simulator.statusUrl, credentials: STATUS_CREDENTIALS, errorMessageType: 2 }, database: { file: join(dir, 'rxrelay.db') } },
+    logger: silentLogger,
+  });
+  try {
+    simulator.reset();
+    const body = createOrderBody({ bestrx_unique_order_id: 990_001, signature_required: false, consents: [], amount_to_collect: 0 });
+    const parsed = parseCreateOrder(body);
+    if (!parsed.ok) throw new Error('fixture');
+    const id = (await service.orders.receiveCreateOrder(parsed.value.content, JSON.stringify(body))).order.id;
+    await service.orders.transition({ id, to: 'acknowledged' }, 'staff');
+    await service.orders.transition({ id, to: 'picked_up' }, 'staff');
+    const [first, second] = service.outbox.list({ orderId: id, limit: 10, offset: 0 }).pushes.sort((a, b) => a.id - b.id);
+
+    expect(await client.sendStored!(first!.id)).toMatchObject({ kind: 'delivered', httpStatus: 200 });
+    expect(simulator.received().map((p) => [p.payload.provider_order_id, p.payload.order_status.status_code])).toEqual([[id, '2']]);
+
+    // Skipped by staff after the worker picked it: the thread finds it no longer pending.
+    service.db.prepare(`UPDATE status_pushes SET state = 'skipped' WHERE id = ?`).run(second!.id);
+    expect(await client.sendStored!(second!.id)).toBeUndefined();
+    expect(simulator.received()).toHaveLength(1);
+  } finally {
+    await client.close();
+    service.db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

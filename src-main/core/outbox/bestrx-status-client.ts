@@ -17,6 +17,12 @@ export interface StatusPushTransport {
   /** Where pushes go (shown to staff; carries no credentials). */
   readonly url: string;
   send(payloadJson: string): Promise<PushOutcome>;
+  /**
+   * Sends a push by its id, reading the payload itself (a transport with its own database
+   * connection, on another thread); undefined when the push is no longer pending (skipped
+   * meanwhile). Without it the worker reads the payload and calls `send`.
+   */
+  sendStored?(pushId: number): Promise<PushOutcome | undefined>;
   close(): Promise<void>;
 }
 

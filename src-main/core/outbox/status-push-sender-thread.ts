@@ -3,18 +3,42 @@
 // part of a push; on the main thread it competed with the BestRx endpoint for the event loop.
 // Deciding what to send, and recording what happened, stays on the main thread with the rest of
 // the database writes (one connection, one write lock, shared commits).
+//
+// With the database file given, the thread reads each payload itself over its own read-only
+// connection (WAL: readers never block the writer), so the main thread hands over an id, not a
+// signature image.
 import { parentPort, workerData } from 'node:worker_threads';
-import { createBestRxStatusClient } from './bestrx-status-client';
+import Database from 'better-sqlite3';
+import { statusPushPayload } from '../storage/status-pushes-repository';
+import { createBestRxStatusClient, type PushOutcome } from './bestrx-status-client';
 import type { SenderRequest, SenderReply, SenderThreadData } from './threaded-status-client';
 
 const port = parentPort;
 if (!port) throw new Error('status-push-sender-thread runs only as a worker thread');
-const client = createBestRxStatusClient((workerData as SenderThreadData).transport);
+const data = workerData as SenderThreadData;
+const client = createBestRxStatusClient(data.transport);
+const db = data.database
+  ? new Database(data.database.file, { readonly: true, fileMustExist: true, ...(data.database.nativeBinding ? { nativeBinding: data.database.nativeBinding } : {}) })
+  : undefined;
+
+async function handle(request: Exclude<SenderRequest, { type: 'close' }>): Promise<PushOutcome | undefined> {
+  if (request.type === 'send') return client.send(request.payloadJson);
+  if (!db) throw new Error('sendStored needs the database');
+  const payload = statusPushPayload(db, request.pushId);
+  return payload === undefined ? undefined : client.send(payload);
+}
 
 port.on('message', (request: SenderRequest) => {
   if (request.type === 'close') {
-    void client.close().finally(() => port.close());
+    void client.close().finally(() => {
+      db?.close();
+      port.close();
+    });
     return;
   }
-  void client.send(request.payloadJson).then((outcome) => port.postMessage({ id: request.id, outcome } satisfies SenderReply));
+  handle(request).then(
+    (outcome) => port.postMessage({ id: request.id, outcome } satisfies SenderReply),
+    (error: unknown) =>
+      port.postMessage({ id: request.id, outcome: { kind: 'retry', httpStatus: null, error: `Sending failed: ${(error as Error).message}` } } satisfies SenderReply),
+  );
 });

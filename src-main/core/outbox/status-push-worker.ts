@@ -164,13 +164,12 @@ export class StatusPushWorker {
   }
 
   private async deliver(push: StatusPushRow): Promise<void> {
-    let outcome: PushOutcome;
-    // Still pending? (Staff may have skipped it since it was read.)
-    const payload = statusPushPayload(this.deps.db, push.id);
-    if (payload === undefined) return;
+    let outcome: PushOutcome | undefined;
+    const request = this.sendPush(push);
+    if (!request) return;
     this.sending += 1;
     try {
-      outcome = await this.deps.transport.send(payload);
+      outcome = await request;
     } catch (error) {
       outcome = { kind: 'retry', httpStatus: null, error: `Sending failed: ${(error as Error).message}` };
     } finally {
@@ -178,9 +177,19 @@ export class StatusPushWorker {
     }
     // A sending slot is free: another order's push may go while this outcome waits for its batch.
     this.pump();
+    if (outcome === undefined) return;
     // The order's next push, now first in line, is picked up by the next query (when the
     // look-ahead runs out): statuses are minutes apart in life, so that wait costs nothing.
     await this.record(push, outcome);
+  }
+
+  /** Sends the push; undefined when it is no longer pending (staff skipped it since it was read). */
+  private sendPush(push: StatusPushRow): Promise<PushOutcome | undefined> | undefined {
+    const { transport, db } = this.deps;
+    // A transport with its own connection reads the payload (and checks it is pending) itself.
+    if (transport.sendStored) return transport.sendStored(push.id);
+    const payload = statusPushPayload(db, push.id);
+    return payload === undefined ? undefined : transport.send(payload);
   }
 
   /** With a pace, whether a push may start now; if not, a timer pumps again when one may. */

@@ -8,16 +8,25 @@ import type { PushOutcome, StatusPushTransport, createBestRxStatusClient } from 
 
 export interface SenderThreadData {
   transport: Parameters<typeof createBestRxStatusClient>[0];
+  /**
+   * The database file, opened read-only by the thread so it reads each payload (tens of KB with
+   * a signature) itself: the main thread hands over an id instead of reading and copying it.
+   */
+  database?: { file: string; nativeBinding?: string | undefined };
 }
 
-export type SenderRequest = { type: 'send'; id: number; payloadJson: string } | { type: 'close' };
+export type SenderRequest =
+  | { type: 'send'; id: number; payloadJson: string }
+  | { type: 'sendStored'; id: number; pushId: number }
+  | { type: 'close' };
 export interface SenderReply {
   id: number;
-  outcome: PushOutcome;
+  /** Undefined: the push was no longer pending, nothing was sent. */
+  outcome: PushOutcome | undefined;
 }
 
 export function createThreadedStatusClient(options: { script: string; data: SenderThreadData; logger: Logger }): StatusPushTransport {
-  const waiting = new Map<number, (outcome: PushOutcome) => void>();
+  const waiting = new Map<number, (outcome: PushOutcome | undefined) => void>();
   let nextId = 1;
   let closing = false;
   let worker = start();
@@ -42,15 +51,18 @@ export function createThreadedStatusClient(options: { script: string; data: Send
     return thread;
   }
 
+  function request<T extends PushOutcome | undefined>(message: (id: number) => SenderRequest): Promise<T> {
+    return new Promise<T>((resolve) => {
+      const id = nextId++;
+      waiting.set(id, resolve as (outcome: PushOutcome | undefined) => void);
+      worker.postMessage(message(id));
+    });
+  }
+
   return {
     url: options.data.transport.url,
-    send(payloadJson) {
-      return new Promise<PushOutcome>((resolve) => {
-        const id = nextId++;
-        waiting.set(id, resolve);
-        worker.postMessage({ type: 'send', id, payloadJson } satisfies SenderRequest);
-      });
-    },
+    send: (payloadJson) => request<PushOutcome>((id) => ({ type: 'send', id, payloadJson })),
+    ...(options.data.database ? { sendStored: (pushId: number) => request<PushOutcome | undefined>((id) => ({ type: 'sendStored', id, pushId })) } : {}),
     close() {
       closing = true;
       return new Promise<void>((resolve) => {
