@@ -258,31 +258,41 @@ describe('status push pace', () => {
     for (const id of orders.slice(0, 6)) await t.move(id, 'acknowledged');
     // Timers only (the write queue's setImmediate stays real): the pace timer is driven by hand.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    // Time moves a millisecond at a time, so timers fire when due, as they would when idle.
     const tick = async (ms: number) => {
-      now += ms;
-      await vi.advanceTimersByTimeAsync(ms);
+      await vi.advanceTimersByTimeAsync(0);
+      for (let i = 0; i < ms; i++) {
+        now += 1;
+        await vi.advanceTimersByTimeAsync(1);
+      }
     };
     t.worker.start();
     await tick(0);
-    // 100 per second: after at most 20 ms worth of catch-up (2 slots) plus the current one,
-    // one every 10 ms; not six at once.
-    expect(t.bestrx.sent).toHaveLength(3);
-    await tick(9);
-    expect(t.bestrx.sent).toHaveLength(3);
+    // 100 per second: one every 10 ms (counted from 3 ms back: see the catch-up), not six at once.
+    expect(t.bestrx.sent).toHaveLength(1);
+    await tick(6);
+    expect(t.bestrx.sent).toHaveLength(1);
     await tick(1);
-    expect(t.bestrx.sent).toHaveLength(4);
+    expect(t.bestrx.sent).toHaveLength(2);
     await tick(10);
-    expect(t.bestrx.sent).toHaveLength(5);
-    await tick(10);
+    expect(t.bestrx.sent).toHaveLength(3);
+    await tick(30);
     expect(t.bestrx.sent).toHaveLength(6);
+
+    // A wake-up 25 ms late catches up 3 ms, not the 2 slots it missed: one push, not a burst.
+    for (const id of orders.slice(6, 9)) await t.move(id, 'acknowledged');
+    now += 25;
+    t.worker.wake();
+    expect(t.bestrx.sent).toHaveLength(7);
+    await tick(30);
+    expect(t.bestrx.sent).toHaveLength(9);
 
     // Idle for a second: the pace does not save up 100 slots to spend at once.
     await tick(1_000);
-    for (const id of orders.slice(6)) await t.move(id, 'acknowledged');
+    for (const id of orders.slice(9)) await t.move(id, 'acknowledged');
     t.worker.wake();
     await tick(0);
-    // Again at most 20 ms of catch-up (2 slots) plus the current one.
-    expect(t.bestrx.sent).toHaveLength(9);
+    expect(t.bestrx.sent).toHaveLength(10);
     await tick(30);
     expect(t.bestrx.sent).toHaveLength(12);
     await tick(100);
