@@ -3,7 +3,11 @@
 // one request at a time, so each sample is one render with nothing queued before it. The
 // sample includes the HTTP round trip and the print event the fetch records, so it can only
 // overstate the render itself. Target (issue 3): p50 <= 30 ms, p99 <= 80 ms.
-import { headers, percentile, round, setupRequest } from './lib.mjs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CREDENTIALS, HEADLESS, SERVE_NODE_FLAGS, children, headers, percentile, prepareDataDir, round, setupRequest, startChild, stopChild } from './lib.mjs';
 
 export const LABEL_TARGETS = { p50Ms: 30, p99Ms: 80 };
 const ORDERS = 40;
@@ -53,4 +57,25 @@ export async function runLabelRenderBench({ port }) {
       },
     ],
   };
+}
+
+// `node bench/label-render.mjs` (after `npx electron-vite build`): this measurement on its own,
+// against a fresh headless RxRelay.
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  const tmp = await mkdtemp(join(os.tmpdir(), 'rxrelay-labels-'));
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('RXRELAY_')));
+  try {
+    const server = await startChild('RxRelay', [...SERVE_NODE_FLAGS, HEADLESS, '--data-dir', prepareDataDir(join(tmp, 'data')), '--bestrx-port', '0', '--ui-port', '0'], {
+      env: { ...env, RXRELAY_BESTRX_USER: CREDENTIALS.user, RXRELAY_BESTRX_PASSWORD: CREDENTIALS.password },
+      stderr: 'ignore',
+      readyPattern: /RxRelay ready: BestRx endpoint http:\/\/127\.0\.0\.1:(\d+)/,
+    });
+    const { targetResults } = await runLabelRenderBench({ port: server.port });
+    for (const t of targetResults) console.log(`${t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.value}`);
+    process.exitCode = targetResults.every((t) => t.pass) ? 0 : 1;
+    await stopChild(server.child);
+  } finally {
+    for (const child of children) child.kill('SIGKILL');
+    await rm(tmp, { recursive: true, force: true });
+  }
 }
