@@ -129,6 +129,8 @@ export const appApiInputSchemas = {
     .strict()
     .refine((v) => new Set(v.order_ids).size === v.order_ids.length, { message: 'an order appears twice', path: ['order_ids'] }),
   'printers.list': z.object({}).strict(),
+  /** Sandbox mode: the UpdateOrderStatus pushes the BestRx simulator accepted (what BestRx "saw"). */
+  'sandbox.bestrxReceived': z.object({ order_id: providerOrderId.optional() }).strict(),
   'settings.get': z.object({}).strict(),
   'settings.update': z
     .object({
@@ -346,6 +348,7 @@ export interface AppApiOutputs {
   'documents.print': PrintOutcome;
   'documents.runSheet': RenderedDocument;
   'printers.list': { printers: PrinterInfo[]; prints_directly: boolean };
+  'sandbox.bestrxReceived': { pushes: Array<{ received_at: string; payload: unknown }> };
   'settings.get': AppSettings;
   'settings.update': AppSettings;
 }

@@ -13,6 +13,7 @@ export const APP_API_METHODS = [
   'documents.print',
   'documents.runSheet',
   'printers.list',
+  'sandbox.bestrxReceived',
   'settings.get',
   'settings.update',
 ] as const;

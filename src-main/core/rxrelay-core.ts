@@ -21,7 +21,7 @@ import { createThreadedStatusClient } from './outbox/threaded-status-client';
 import { StatusPushWorker } from './outbox/status-push-worker';
 import { DocumentService, toRenderedDocument, type DocumentPrinter } from './labels/document-service';
 import { AppSettingsService } from './settings/app-settings';
-import { startBestRxSandbox, type BestRxSandbox } from './sandbox/bestrx/bestrx-sandbox';
+import { NotInSandboxError, startBestRxSandbox, type BestRxSandbox } from './sandbox/bestrx/bestrx-sandbox';
 import { urlSignerFromSecrets } from './security/url-signer';
 import { resolveBestRxCredentials } from './settings/bestrx-credentials';
 import { SettingKeys, type SecretStore, type SettingsStore } from './settings/settings-store';
@@ -212,6 +212,15 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
       'documents.print': (input, context) => documents.print(input, context.actor),
       'documents.runSheet': async (input) => toRenderedDocument(await documents.runSheet(input)),
       'printers.list': () => documents.printers(),
+      'sandbox.bestrxReceived': (input) => {
+        if (!sandbox) throw new NotInSandboxError();
+        return {
+          pushes: sandbox.simulator
+            .received()
+            .filter((push) => input.order_id === undefined || push.payload.provider_order_id === input.order_id)
+            .map((push) => ({ received_at: push.receivedAt, payload: push.payload })),
+        };
+      },
       'settings.get': () => appSettings.get(),
       'settings.update': (input) => appSettings.update(input),
     },

@@ -1,6 +1,8 @@
 // The board end to end: the headless app (started by playwright.config.ts) in Chromium, orders
 // sent to its BestRx endpoint the way BestRx sends them, and a person working them in the UI.
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type APIRequestContext, type Locator, type Page } from '@playwright/test';
+import { PNG } from 'pngjs';
 import type { AppApiReply, OrderDetail } from '../../src-shared/app-api-contract';
 import { seedExample } from '../helpers/fixtures';
 import { API_TOKEN, BESTRX_PASSWORD, BESTRX_URL, BESTRX_USER, UI_PORT } from './e2e-env';
@@ -239,6 +241,9 @@ test('an order from BestRx appears live and is worked through its lifecycle on t
 
   await test.step('"Delivered" without proof is refused with the reasons, status unchanged', async () => {
     await transitionButton('Delivered').click();
+    const capture = detail.getByRole('form', { name: 'Delivery capture' });
+    await expect(capture).toBeVisible();
+    await capture.getByRole('button', { name: 'Save delivery' }).click();
     const alert = detail.getByRole('alert');
     await expect(alert).toBeVisible();
     await expect(alert).toContainText('A signature is required for this order.');
@@ -254,6 +259,8 @@ test('an order from BestRx appears live and is worked through its lifecycle on t
     const { reply } = await appApi<OrderDetail>(request, 'orders.get', { id: jane.providerOrderId });
     expect(reply.ok && reply.value.status).toBe('out_for_delivery');
     await screenshot(page, 'refusal-alert');
+    await capture.getByRole('button', { name: 'Back' }).click();
+    await expect(capture).toBeHidden();
   });
 
   await test.step('"Delivery attempted" needs a reason', async () => {
@@ -332,4 +339,120 @@ test('the label and packing slip preview in the order, and print through the bro
   await expect(slip).toBeVisible();
   expect(await slip.evaluate((img) => (img as unknown as ImageSize).naturalWidth)).toBe(812);
   await screenshot(page, 'packing-slip-preview');
+});
+
+/** A licence barcode as a keyboard-wedge scanner types it: separators arrive as Enter. */
+function scannedLicence(options: { idNumber: string; expires: string }): string {
+  const elements = [
+    `DAQ${options.idNumber}`,
+    'DCSDOE',
+    'DACJOHN',
+    'DADNONE',
+    'DBD04012021',
+    'DBB03151980',
+    `DBA${options.expires}`,
+    'DBC1',
+    'DAJIL',
+    'DCGUSA',
+  ];
+  return `@\n\nANSI 636035080101DL00290200DL${elements.join('\n')}\n`;
+}
+
+test('a courier captures proof of delivery at the door, and BestRx receives exactly that', async ({ page, request }) => {
+  const order = await createOrder(request, {
+    ...MARCUS,
+    photo_id_required: true,
+    consents: [{ consent_header: 'Counselling offered?', consent_text: 'Did the patient accept counselling?', consent_inputs: ['yes', 'no'], consent_type: 2 }],
+  });
+  for (const to of ['acknowledged', 'picked_up', 'out_for_delivery']) {
+    const { status } = await appApi<OrderDetail>(request, 'orders.transition', { id: order.providerOrderId, to });
+    expect(status).toBe(200);
+  }
+  await page.goto('/');
+  await page.getByRole('region', { name: 'Orders' }).getByRole('listitem').filter({ hasText: order.providerOrderId }).getByRole('button').click();
+  const detail = page.getByRole('region', { name: `Order ${order.providerOrderId}` });
+  await detail.getByRole('group', { name: 'Status actions' }).getByRole('button', { name: 'Delivered', exact: true }).click();
+  const capture = detail.getByRole('form', { name: 'Delivery capture' });
+  await expect(capture.getByText('This order needs a signature, a photo ID check, the consent answered, $97.83 collected.')).toBeVisible();
+
+  await test.step('answer the consent', async () => {
+    await capture.getByRole('radiogroup', { name: 'Answer to Counselling offered?' }).getByRole('radio', { name: 'no' }).check();
+  });
+
+  await test.step('sign with the mouse', async () => {
+    const pad = capture.getByRole('img', { name: /Signature pad/ });
+    const box = await pad.boundingBox();
+    if (!box) throw new Error('signature pad not laid out');
+    await page.mouse.move(box.x + 30, box.y + box.height * 0.7);
+    await page.mouse.down();
+    for (let i = 1; i <= 20; i++) await page.mouse.move(box.x + 30 + i * 12, box.y + box.height * (0.7 - Math.sin(i / 3) * 0.3), { steps: 2 });
+    await page.mouse.up();
+  });
+
+  await test.step('an expired licence is flagged; a valid one fills the ID check', async () => {
+    const scan = capture.getByRole('textbox', { name: /Scan the licence/ });
+    await scan.click();
+    await page.keyboard.type(scannedLicence({ idNumber: 'D10011112222', expires: '01012020' }));
+    await expect(capture.getByRole('status')).toContainText('This ID has EXPIRED');
+    await scan.fill('');
+    await scan.click();
+    await page.keyboard.type(scannedLicence({ idNumber: 'D20033334444', expires: '03152031' }));
+    await expect(capture.getByRole('status')).toHaveText('Read licence D20033334444 (IL), expires 2031-03-15.');
+    await expect(capture.getByRole('combobox', { name: 'ID type' })).toHaveValue('drivers_license');
+    await expect(capture.getByRole('textbox', { name: 'Jurisdiction' })).toHaveValue('IL');
+    await expect(capture.getByRole('textbox', { name: 'ID number' })).toHaveValue('D20033334444');
+    await expect(capture.getByRole('textbox', { name: 'First name' })).toHaveValue('John');
+    await expect(capture.getByRole('textbox', { name: 'Last name' })).toHaveValue('Doe');
+  });
+
+  await test.step('who signed, and the payment', async () => {
+    await capture.getByRole('combobox', { name: 'Relation to the patient' }).selectOption({ label: 'Spouse' });
+    await expect(capture.getByRole('spinbutton', { name: 'Amount' })).toHaveValue('97.83');
+    await capture.getByRole('combobox', { name: 'Method' }).selectOption({ label: 'Cash' });
+    await screenshot(page, 'delivery-capture');
+  });
+
+  await capture.getByRole('button', { name: 'Save delivery' }).click();
+  await expect(detail.getByTestId('status-badge')).toHaveText('Delivered');
+  await expect(capture).toBeHidden();
+
+  await test.step('the BestRx simulator received the push with that proof', async () => {
+    let push: { payload: Record<string, unknown> } | undefined;
+    await expect
+      .poll(async () => {
+        const { reply } = await appApi<{ pushes: Array<{ payload: Record<string, unknown> }> }>(request, 'sandbox.bestrxReceived', { order_id: order.providerOrderId });
+        push = reply.ok ? reply.value.pushes.find((p) => (p.payload.order_status as { status_code: string }).status_code === '7') : undefined;
+        return push !== undefined;
+      })
+      .toBe(true);
+    const payload = push!.payload;
+    expect(payload.signer_info).toEqual({ relation: '3', first_name: 'John', last_name: 'Doe', jurisdiction: 'IL', id_type: '6', id_no: 'D20033334444' });
+    expect(payload.consent_info).toEqual([{ consent_type: 2, consent_response: 'no' }]);
+    const signature = PNG.sync.read(Buffer.from(payload.signature as string, 'base64'));
+    let ink = 0;
+    for (let i = 0; i < signature.data.length; i += 4) if ((signature.data[i] ?? 255) < 128) ink += 1;
+    expect(ink).toBeGreaterThan(100);
+    expect(payload.signature_url).toMatch(/\/signatures\/[0-9a-f-]{36}\.png\?sig=/);
+  });
+  await screenshot(page, 'delivered');
+});
+
+test('no serious or critical accessibility problems on the board, an order, and the capture form', async ({ page, request }) => {
+  const order = await createOrder(request, MARCUS);
+  for (const to of ['acknowledged', 'picked_up', 'out_for_delivery']) await appApi<OrderDetail>(request, 'orders.transition', { id: order.providerOrderId, to });
+  await page.goto('/');
+  const scan = async (where: string) => {
+    const results = await new AxeBuilder({ page }).analyze();
+    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(serious.map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+  };
+  await expect(page.getByRole('region', { name: 'Orders' }).getByRole('listitem').first()).toBeVisible();
+  await scan('board');
+  await page.getByRole('region', { name: 'Orders' }).getByRole('listitem').filter({ hasText: order.providerOrderId }).getByRole('button').click();
+  const detail = page.getByRole('region', { name: `Order ${order.providerOrderId}` });
+  await expect(detail.getByRole('img', { name: 'Shipping label preview' })).toBeVisible();
+  await scan('order detail');
+  await detail.getByRole('group', { name: 'Status actions' }).getByRole('button', { name: 'Delivered', exact: true }).click();
+  await expect(detail.getByRole('form', { name: 'Delivery capture' })).toBeVisible();
+  await scan('delivery capture');
 });

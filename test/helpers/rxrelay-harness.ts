@@ -37,7 +37,9 @@ export class FakeClock implements Clock {
   }
 }
 
-export async function startHarness(options: { clock?: Clock; settings?: Record<string, unknown>; printer?: DocumentPrinter } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { clock?: Clock; settings?: Record<string, unknown>; printer?: DocumentPrinter; /** Default true. */ sandbox?: boolean } = {},
+): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rxrelay-test-'));
   const { config } = loadConfig(['--data-dir', dataDir, '--bestrx-port', '0', '--ui-port', '0'], {
     RXRELAY_BESTRX_USER: TEST_CREDENTIALS.username,
@@ -45,6 +47,7 @@ export async function startHarness(options: { clock?: Clock; settings?: Record<s
     // Sandbox mode (nothing live configured) with its BestRx simulator, but no demo orders
     // arriving in the middle of a test.
     RXRELAY_SANDBOX_DEMO_INTERVAL_MS: '0',
+    ...(options.sandbox === false ? { RXRELAY_SANDBOX: '0' } : {}),
   }, { strict: true });
   const db = openDatabase({ file: join(dataDir, 'rxrelay.db') });
   let core: RxRelayCore;

@@ -105,5 +105,22 @@ describe('from the door to BestRx (sandbox mode, the simulator as BestRx)', () =
     expect(image.body).toEqual(Buffer.from(PNG, 'base64'));
     const tampered = await httpRequest(delivered.signature_url.replace(/sig=./, 'sig=x'), { method: 'GET' });
     expect(tampered.status).toBe(401);
+
+    // The same, as staff see it in sandbox mode through the app API.
+    const seen = await h.core.appApi.call('sandbox.bestrxReceived', { order_id: id }, { actor: 'test' });
+    expect(seen).toMatchObject({ ok: true, value: { pushes: received.map((payload) => ({ received_at: expect.any(String), payload })) } });
+  });
+});
+
+describe('outside sandbox mode', () => {
+  it('has no simulator to show: sandbox.bestrxReceived answers not_found in plain words', async () => {
+    const live = await startHarness({ sandbox: false });
+    try {
+      expect(live.core.sandbox).toBeUndefined();
+      const reply = await live.core.appApi.call('sandbox.bestrxReceived', {}, { actor: 'test' });
+      expect(reply).toMatchObject({ ok: false, error: { code: 'not_found', message: expect.stringMatching(/real BestRx/) } });
+    } finally {
+      await live.stop();
+    }
   });
 });

@@ -14,6 +14,7 @@ import {
 import type { Logger } from '../logger';
 import { InvalidProofError, OrderNotFoundError, TransitionRefusedError } from '../orders/order-service';
 import { StatusPushFinishedError, StatusPushNotFoundError } from '../outbox/status-push-outbox';
+import { NotInSandboxError } from '../sandbox/bestrx/bestrx-sandbox';
 
 /** Who is calling: recorded as the actor on every change the call makes. */
 export interface AppApiContext {
@@ -59,6 +60,7 @@ export class AppApi {
     }
     if (error instanceof OrderNotFoundError || error instanceof StatusPushNotFoundError) return { code: 'not_found', message: error.message };
     if (error instanceof StatusPushFinishedError) return { code: 'conflict', message: error.message };
+    if (error instanceof NotInSandboxError) return { code: 'not_found', message: error.message };
     if (error instanceof TransitionRefusedError) return { code: 'transition_refused', message: error.message, details: error.reasons };
     if (error instanceof InvalidProofError) return { code: 'invalid_input', message: error.message, details: error.problems };
     this.logger.error('app_api.internal_error', { method, error: (error as Error).name });

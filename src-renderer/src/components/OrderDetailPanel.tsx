@@ -2,6 +2,7 @@ import { useState, type JSX } from 'react';
 import type { OrderDetail, OrderEventView } from '../../../src-shared/app-api-contract';
 import { STATUS_LABELS, type TransitionTarget } from '../../../src-shared/order-status';
 import type { AppStore } from '../store/app-store';
+import { DeliveryCapture } from './DeliveryCapture';
 import { OrderDocuments } from './OrderDocuments';
 import { StatusBadge } from './StatusBadge';
 
@@ -111,7 +112,10 @@ export function OrderDetailPanel({ store }: { store: AppStore }): JSX.Element {
 function TransitionActions({ detail, store, busy }: { detail: OrderDetail; store: AppStore; busy: boolean }): JSX.Element | null {
   const [pending, setPending] = useState<TransitionTarget | undefined>();
   const [notes, setNotes] = useState('');
+  const [capturing, setCapturing] = useState(false);
   if (detail.allowed_transitions.length === 0) return null;
+  // "Delivered" is recorded with its proof, captured at the door.
+  if (capturing) return <DeliveryCapture detail={detail} store={store} onClose={() => setCapturing(false)} />;
 
   const run = async (to: TransitionTarget, withNotes?: string) => {
     const ok = await store.getState().transition(to, withNotes);
@@ -128,7 +132,9 @@ function TransitionActions({ detail, store, busy }: { detail: OrderDetail; store
           key={to}
           type="button"
           disabled={busy}
-          onClick={() => (NEEDS_REASON.includes(to) ? setPending(to as TransitionTarget) : void run(to as TransitionTarget))}
+          onClick={() =>
+            to === 'delivered' ? setCapturing(true) : NEEDS_REASON.includes(to) ? setPending(to as TransitionTarget) : void run(to as TransitionTarget)
+          }
         >
           {STATUS_LABELS[to]}
         </button>

@@ -36,7 +36,8 @@ export interface AppState {
   setQuery(query: string): void;
   refresh(): Promise<void>;
   select(id: string | undefined): Promise<void>;
-  transition(to: TransitionTarget, notes?: string, proof?: TransitionProof): Promise<boolean>;
+  /** `capturedAt`: when it happened at the door (the moment the courier saved it), ISO 8601. */
+  transition(to: TransitionTarget, notes?: string, proof?: TransitionProof, capturedAt?: string): Promise<boolean>;
   /** A preview of the selected order's label or packing slip (PNG), or the label as ZPL. */
   renderDocument(document: PrintableDocument, format?: 'png' | 'zpl'): Promise<AppApiReply<RenderedDocument>>;
   printDocument(document: PrintableDocument, printer: string | undefined, copies: number): Promise<AppApiReply<PrintOutcome>>;
@@ -107,11 +108,17 @@ export function createAppStore(api: AppApiClient) {
       else set({ actionError: reply.error });
     },
 
-    async transition(to, notes, proof) {
+    async transition(to, notes, proof, capturedAt) {
       const id = get().selectedId;
       if (!id) return false;
       set({ busy: true, actionError: undefined });
-      const reply = await api.call('orders.transition', { id, to, ...(notes ? { notes } : {}), ...(proof ? { proof } : {}) });
+      const reply = await api.call('orders.transition', {
+        id,
+        to,
+        ...(notes ? { notes } : {}),
+        ...(proof ? { proof } : {}),
+        ...(capturedAt ? { captured_at: capturedAt } : {}),
+      });
       set({ busy: false });
       if (!reply.ok) {
         set({ actionError: reply.error });

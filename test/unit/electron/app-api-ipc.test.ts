@@ -53,6 +53,7 @@ function setUp() {
       'documents.print': unused,
       'documents.runSheet': unused,
       'printers.list': unused,
+      'sandbox.bestrxReceived': unused,
       'settings.get': unused,
       'settings.update': unused,
     },

@@ -15,6 +15,14 @@ import { BestRxClient } from './bestrx-client';
 import { createBestRxSimulator, type BestRxSimulator, type SimulatorCredentials } from './bestrx-simulator';
 import { DEFAULT_DEMO_ORDER_INTERVAL_MS, startDemoOrderStream, type DemoOrderEvent, type DemoOrderStream } from './demo-order-stream';
 
+/** A sandbox-only request while status pushes go to a real BestRx. */
+export class NotInSandboxError extends Error {
+  constructor() {
+    super('Status pushes go to a real BestRx (RXRELAY_STATUS_URL), not the sandbox simulator: there is nothing to show here.');
+    this.name = 'NotInSandboxError';
+  }
+}
+
 export interface BestRxSandboxOptions {
   logger: Logger;
   clock?: Clock;
