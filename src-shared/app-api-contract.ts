@@ -29,6 +29,9 @@ const documentInput = z
   .strict()
   .refine((v) => v.format !== 'zpl' || v.document === 'label', { message: 'ZPL is available for the shipping label only', path: ['format'] });
 
+export const ORDER_LIST_FILTERS = ['today', 'needs_attention', 'refrigerated', 'collect'] as const;
+export type OrderListFilterName = (typeof ORDER_LIST_FILTERS)[number];
+
 export const STATUS_PUSH_STATES = ['pending', 'delivered', 'dead', 'skipped'] as const;
 export type StatusPushState = (typeof STATUS_PUSH_STATES)[number];
 
@@ -77,6 +80,8 @@ export const appApiInputSchemas = {
   'orders.list': z
     .object({
       status: z.enum(ORDER_STATUSES).optional(),
+      /** All must hold: due or received today, needs attention, refrigerated, payment to collect. */
+      filters: z.array(z.enum(ORDER_LIST_FILTERS)).max(ORDER_LIST_FILTERS.length).optional(),
       q: z.string().trim().max(200).optional(),
       limit: z.number().int().min(1).max(1000).default(100),
       offset: z.number().int().min(0).default(0),

@@ -1,4 +1,5 @@
-import { useEffect, type JSX } from 'react';
+import { useCallback, useEffect, type JSX } from 'react';
+import { useBarcodeScanner } from './barcode-scanner';
 import { ConnectionPanel } from './components/ConnectionPanel';
 import { OrderDetailPanel } from './components/OrderDetailPanel';
 import { OrderList } from './components/OrderList';
@@ -7,6 +8,7 @@ import type { AppStore } from './store/app-store';
 export function App({ store }: { store: AppStore }): JSX.Element {
   const info = store((s) => s.info);
   useEffect(() => store.getState().start(), [store]);
+  useBarcodeScanner(useCallback((code: string) => void store.getState().openScanned(code), [store]));
 
   return (
     <div className="app">

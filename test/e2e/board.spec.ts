@@ -456,3 +456,34 @@ test('no serious or critical accessibility problems on the board, an order, and 
   await expect(detail.getByRole('form', { name: 'Delivery capture' })).toBeVisible();
   await scan('delivery capture');
 });
+
+test('scanning a label opens its order, from the Code 128 or the QR; quick filters narrow the board', async ({ page, request }) => {
+  const cold = await createOrder(request, { ...MARCUS, refrigeration_needed: true });
+  const warm = await createOrder(request, { ...MARCUS, refrigeration_needed: false });
+  await page.goto('/');
+  const list = page.getByRole('region', { name: 'Orders' });
+  await expect(list.getByRole('listitem').filter({ hasText: warm.providerOrderId })).toBeVisible();
+
+  // Focus outside any text field, then "scan": a fast burst of keys ending with Enter.
+  await page.getByRole('heading', { name: 'RxRelay' }).click();
+  await page.keyboard.type(`${cold.trackingId}\n`, { delay: 4 });
+  await expect(page.getByRole('region', { name: `Order ${cold.providerOrderId}` })).toBeVisible();
+  await expect(list.getByRole('status')).toHaveText(`Scanned: opened Marcus Okafor, ${cold.providerOrderId}.`);
+
+  await page.getByRole('heading', { name: 'RxRelay' }).click();
+  await page.keyboard.type(`http://127.0.0.1:18510/track/${warm.trackingId}?sig=abc\n`, { delay: 4 });
+  await expect(page.getByRole('region', { name: `Order ${warm.providerOrderId}` })).toBeVisible();
+
+  await page.getByRole('heading', { name: 'RxRelay' }).click();
+  await page.keyboard.type('9999999999999999\n', { delay: 4 });
+  await expect(list.getByRole('status')).toHaveText('No order matches the scanned code 9999999999999999.');
+
+  const filters = list.getByRole('group', { name: 'Quick filters' });
+  await filters.getByRole('button', { name: 'Refrigerated' }).click();
+  await expect(filters.getByRole('button', { name: 'Refrigerated' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(list.getByRole('listitem').filter({ hasText: cold.providerOrderId })).toBeVisible();
+  await expect(list.getByRole('listitem').filter({ hasText: warm.providerOrderId })).toBeHidden();
+  await screenshot(page, 'board-refrigerated-filter');
+  await filters.getByRole('button', { name: 'Refrigerated' }).click();
+  await expect(list.getByRole('listitem').filter({ hasText: warm.providerOrderId })).toBeVisible();
+});

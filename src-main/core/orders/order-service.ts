@@ -382,8 +382,18 @@ export class OrderService {
 
   list(input: AppApiParsedInput<'orders.list'>): { orders: OrderSummary[]; total: number } {
     const words = (input.q ?? '').split(/\s+/).filter(Boolean).slice(0, 8);
+    const filters = new Set(input.filters ?? []);
     const { rows, total } = this.deps.db.transaction(() =>
-      listOrderSummaries(this.deps.db, { status: input.status, words, limit: input.limit, offset: input.offset }),
+      listOrderSummaries(this.deps.db, {
+        status: input.status,
+        words,
+        limit: input.limit,
+        offset: input.offset,
+        today: filters.has('today') ? this.today() : undefined,
+        needsAttention: filters.has('needs_attention'),
+        refrigerated: filters.has('refrigerated'),
+        collect: filters.has('collect'),
+      }),
     )();
     return { orders: rows.map(toOrderSummary), total };
   }
@@ -402,6 +412,14 @@ export class OrderService {
 
   private now(): string {
     return this.deps.clock.now().toISOString();
+  }
+
+  /** The pharmacy's today (this machine's time zone): its date, and when it began (UTC ISO). */
+  private today(): { date: string; startsAt: string } {
+    const now = this.deps.clock.now();
+    const midnight = new Date(now.getFullYear(), now.getMonth(), now.getDate());
+    const pad = (n: number) => String(n).padStart(2, '0');
+    return { date: `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`, startsAt: midnight.toISOString() };
   }
 
   private capturedAt(value: string | undefined): string | undefined {

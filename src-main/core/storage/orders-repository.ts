@@ -443,6 +443,13 @@ export function listOrderEvents(db: SqliteDatabase, orderId: string): OrderEvent
 
 export interface OrderListFilter {
   status?: OrderStatus | undefined;
+  /** Due (requested delivery date) on `today`, or received since `todayStartsAt`. */
+  today?: { date: string; startsAt: string } | undefined;
+  /** Failed at the door, being returned, or a push to BestRx that was given up. */
+  needsAttention?: boolean;
+  refrigerated?: boolean;
+  /** Payment to collect on delivery, not yet delivered. */
+  collect?: boolean;
   /** Words that must all appear in the order's search text (case-insensitive). */
   words?: readonly string[] | undefined;
   limit: number;
@@ -460,6 +467,16 @@ export function listOrderSummaries(db: SqliteDatabase, filter: OrderListFilter):
     where.push('instr(o.search_text, ?) > 0');
     params.push(word.toLowerCase());
   }
+  if (filter.today) {
+    where.push('(o.requested_delivery_date = ? OR o.created_at >= ?)');
+    params.push(filter.today.date, filter.today.startsAt);
+  }
+  if (filter.needsAttention) {
+    where.push(`(o.status IN ('attempted', 'unable_to_deliver') OR o.return_requested_at IS NOT NULL
+      OR EXISTS (SELECT 1 FROM status_pushes p WHERE p.order_id = o.id AND p.state = 'dead'))`);
+  }
+  if (filter.refrigerated) where.push('o.refrigeration_needed = 1');
+  if (filter.collect) where.push(`o.amount_to_collect_cents > 0 AND o.status NOT IN ('delivered', 'cancelled', 'returned')`);
   const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   const { total } = prepared(db, `SELECT COUNT(*) AS total FROM orders o ${whereSql}`).get(...params) as { total: number };
   const rows = prepared(

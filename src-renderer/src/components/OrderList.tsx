@@ -1,13 +1,21 @@
 import type { JSX } from 'react';
+import { ORDER_LIST_FILTERS, type OrderListFilterName } from '../../../src-shared/app-api-contract';
 import { ORDER_STATUSES, STATUS_LABELS, type OrderStatus } from '../../../src-shared/order-status';
 import type { AppStore } from '../store/app-store';
 import { StatusBadge } from './StatusBadge';
 
 const money = (amount: number) => `$${amount.toFixed(2)}`;
 
+const FILTER_NAMES: Record<OrderListFilterName, string> = {
+  today: 'Today',
+  needs_attention: 'Needs attention',
+  refrigerated: 'Refrigerated',
+  collect: 'Collect on delivery',
+};
+
 export function OrderList({ store }: { store: AppStore }): JSX.Element {
-  const { orders, total, loading, listError, statusFilter, query, selectedId } = store();
-  const { setStatusFilter, setQuery, select } = store.getState();
+  const { orders, total, loading, listError, statusFilter, quickFilters, query, selectedId, scanMessage } = store();
+  const { setStatusFilter, setQuery, select, toggleQuickFilter } = store.getState();
 
   return (
     <section className="order-list" aria-label="Orders">
@@ -33,6 +41,18 @@ export function OrderList({ store }: { store: AppStore }): JSX.Element {
           </select>
         </label>
       </div>
+      <div className="quick-filters" role="group" aria-label="Quick filters">
+        {ORDER_LIST_FILTERS.map((filter) => (
+          <button key={filter} type="button" aria-pressed={quickFilters.includes(filter)} onClick={() => toggleQuickFilter(filter)}>
+            {FILTER_NAMES[filter]}
+          </button>
+        ))}
+      </div>
+      {scanMessage && (
+        <p className="scan-message" role="status">
+          {scanMessage}
+        </p>
+      )}
       <p className="list-count" aria-live="polite">
         {loading && orders.length === 0 ? 'Loading…' : `${total} order${total === 1 ? '' : 's'}`}
       </p>
@@ -43,7 +63,7 @@ export function OrderList({ store }: { store: AppStore }): JSX.Element {
       )}
       {!loading && !listError && orders.length === 0 && (
         <p className="empty">
-          {query.trim() || statusFilter
+          {query.trim() || statusFilter || quickFilters.length > 0
             ? 'No orders match this search or filter.'
             : 'No orders yet. Orders appear here as soon as BestRx sends them.'}
         </p>

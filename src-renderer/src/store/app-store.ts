@@ -7,6 +7,7 @@ import type {
   BestRxConnection,
   AppApiReply,
   OrderDetail,
+  OrderListFilterName,
   OrderSummary,
   PrintableDocument,
   PrinterInfo,
@@ -23,7 +24,10 @@ export interface AppState {
   orders: OrderSummary[];
   total: number;
   statusFilter: OrderStatus | undefined;
+  quickFilters: OrderListFilterName[];
   query: string;
+  /** What the last barcode scan found, in words (a scan that matched nothing says so). */
+  scanMessage: string | undefined;
   loading: boolean;
   listError: string | undefined;
   selectedId: string | undefined;
@@ -33,6 +37,9 @@ export interface AppState {
 
   start(): () => void;
   setStatusFilter(status: OrderStatus | undefined): void;
+  toggleQuickFilter(filter: OrderListFilterName): void;
+  /** A label's barcode (tracking id), its QR (tracking URL) or an order id: opens that order. */
+  openScanned(code: string): Promise<void>;
   setQuery(query: string): void;
   refresh(): Promise<void>;
   select(id: string | undefined): Promise<void>;
@@ -56,7 +63,9 @@ export function createAppStore(api: AppApiClient) {
     orders: [],
     total: 0,
     statusFilter: undefined,
+    quickFilters: [],
     query: '',
+    scanMessage: undefined,
     loading: false,
     listError: undefined,
     selectedId: undefined,
@@ -80,6 +89,23 @@ export function createAppStore(api: AppApiClient) {
       void get().refresh();
     },
 
+    toggleQuickFilter(filter) {
+      const current = get().quickFilters;
+      set({ quickFilters: current.includes(filter) ? current.filter((f) => f !== filter) : [...current, filter] });
+      void get().refresh();
+    },
+
+    async openScanned(code) {
+      const wanted = scannedOrderKey(code);
+      const reply = await api.call('orders.list', { q: wanted, limit: 2 });
+      if (!reply.ok) return set({ scanMessage: reply.error.message });
+      const [match, another] = reply.value.orders;
+      if (!match) return set({ scanMessage: `No order matches the scanned code ${wanted}.` });
+      if (another) return set({ scanMessage: `More than one order matches ${wanted}: search for it instead.` });
+      set({ scanMessage: `Scanned: opened ${match.recipient_name}, ${match.id}.` });
+      await get().select(match.id);
+    },
+
     setQuery(query) {
       set({ query });
       void get().refresh();
@@ -88,9 +114,10 @@ export function createAppStore(api: AppApiClient) {
     async refresh() {
       const refresh = ++latestRefresh;
       set({ loading: true });
-      const { statusFilter, query } = get();
+      const { statusFilter, query, quickFilters } = get();
       const reply = await api.call('orders.list', {
         ...(statusFilter ? { status: statusFilter } : {}),
+        ...(quickFilters.length > 0 ? { filters: quickFilters } : {}),
         ...(query.trim() ? { q: query.trim() } : {}),
         limit: PAGE_SIZE,
       });
@@ -144,3 +171,10 @@ export function createAppStore(api: AppApiClient) {
 }
 
 export type AppStore = ReturnType<typeof createAppStore>;
+
+/** The label's QR holds the tracking URL (…/track/<tracking id>?sig=…); its Code 128 the id itself. */
+export function scannedOrderKey(code: string): string {
+  const trimmed = code.trim();
+  const tracked = /\/track\/([^/?#\s]+)/.exec(trimmed);
+  return tracked?.[1] ?? trimmed;
+}
