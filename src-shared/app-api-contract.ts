@@ -134,6 +134,17 @@ export const appApiInputSchemas = {
     .strict()
     .refine((v) => new Set(v.order_ids).size === v.order_ids.length, { message: 'an order appears twice', path: ['order_ids'] }),
   'printers.list': z.object({}).strict(),
+  /** Sandbox mode: make the BestRx simulator fail the next status pushes, to see how RxRelay copes. */
+  'sandbox.bestrxFault': z
+    .object({
+      kind: z.enum(['http-500', 'http-503', 'http-429', 'http-400', 'drop', 'not-updated']),
+      times: z.number().int().min(1).max(1000).default(1),
+      order_id: providerOrderId.optional(),
+      /** For http-429 (required) and http-503 (optional). */
+      retry_after_seconds: z.number().int().min(0).max(86_400).optional(),
+    })
+    .strict()
+    .refine((v) => v.kind !== 'http-429' || v.retry_after_seconds !== undefined, { message: 'http-429 needs retry_after_seconds', path: ['retry_after_seconds'] }),
   /** Sandbox mode: the UpdateOrderStatus pushes the BestRx simulator accepted (what BestRx "saw"). */
   'sandbox.bestrxReceived': z.object({ order_id: providerOrderId.optional() }).strict(),
   'settings.get': z.object({}).strict(),
@@ -354,6 +365,7 @@ export interface AppApiOutputs {
   'documents.runSheet': RenderedDocument;
   'printers.list': { printers: PrinterInfo[]; prints_directly: boolean };
   'sandbox.bestrxReceived': { pushes: Array<{ received_at: string; payload: unknown }> };
+  'sandbox.bestrxFault': { queued: number };
   'settings.get': AppSettings;
   'settings.update': AppSettings;
 }

@@ -14,6 +14,7 @@ export const APP_API_METHODS = [
   'documents.runSheet',
   'printers.list',
   'sandbox.bestrxReceived',
+  'sandbox.bestrxFault',
   'settings.get',
   'settings.update',
 ] as const;

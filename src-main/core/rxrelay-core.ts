@@ -22,6 +22,7 @@ import { StatusPushWorker } from './outbox/status-push-worker';
 import { DocumentService, toRenderedDocument, type DocumentPrinter } from './labels/document-service';
 import { AppSettingsService } from './settings/app-settings';
 import { NotInSandboxError, startBestRxSandbox, type BestRxSandbox } from './sandbox/bestrx/bestrx-sandbox';
+import { faultRuleSchema } from './sandbox/bestrx/fault-injector';
 import { urlSignerFromSecrets } from './security/url-signer';
 import { resolveBestRxCredentials } from './settings/bestrx-credentials';
 import { SettingKeys, type SecretStore, type SettingsStore } from './settings/settings-store';
@@ -212,6 +213,14 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
       'documents.print': (input, context) => documents.print(input, context.actor),
       'documents.runSheet': async (input) => toRenderedDocument(await documents.runSheet(input)),
       'printers.list': () => documents.printers(),
+      'sandbox.bestrxFault': (input) => {
+        if (!sandbox) throw new NotInSandboxError();
+        const { kind, times, order_id: forOrder, retry_after_seconds: retryAfterSeconds } = input;
+        sandbox.simulator.faults.next(
+          faultRuleSchema.parse({ kind, times, ...(forOrder ? { forOrder } : {}), ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) }),
+        );
+        return { queued: sandbox.simulator.faults.list().length };
+      },
       'sandbox.bestrxReceived': (input) => {
         if (!sandbox) throw new NotInSandboxError();
         return {

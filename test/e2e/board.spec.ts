@@ -487,3 +487,24 @@ test('scanning a label opens its order, from the Code 128 or the QR; quick filte
   await filters.getByRole('button', { name: 'Refrigerated' }).click();
   await expect(list.getByRole('listitem').filter({ hasText: warm.providerOrderId })).toBeVisible();
 });
+
+test('sync status shows a push BestRx refused, in plain words, and sends it again', async ({ page, request }) => {
+  const order = await createOrder(request, MARCUS);
+  const fault = await appApi<{ queued: number }>(request, 'sandbox.bestrxFault', { kind: 'http-400', order_id: order.providerOrderId });
+  expect(fault.status, JSON.stringify(fault.reply)).toBe(200);
+  await appApi<OrderDetail>(request, 'orders.transition', { id: order.providerOrderId, to: 'acknowledged' });
+
+  await page.goto('/');
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Sync status' }).click();
+  const sync = page.getByRole('region', { name: 'Sync status' });
+  const row = sync.getByRole('row').filter({ hasText: order.providerOrderId });
+  await expect(row).toContainText('Order Acknowledged');
+  await expect(row).toContainText('Given up');
+  await expect(row).toContainText('BestRx refused this update as invalid. RxRelay stopped trying: send it again, or skip it.');
+  await screenshot(page, 'sync-status');
+
+  await row.getByRole('button', { name: 'Send again now' }).click();
+  await expect(row).toBeHidden();
+  await sync.getByRole('group', { name: 'Show' }).getByRole('button', { name: /^Sent/ }).click();
+  await expect(sync.getByRole('row').filter({ hasText: order.providerOrderId })).toContainText('BestRx has it.');
+});

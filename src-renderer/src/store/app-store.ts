@@ -8,6 +8,8 @@ import type {
   AppApiReply,
   OrderDetail,
   OrderListFilterName,
+  OutboxOverview,
+  StatusPushState,
   OrderSummary,
   PrintableDocument,
   PrinterInfo,
@@ -28,6 +30,8 @@ export interface AppState {
   query: string;
   /** What the last barcode scan found, in words (a scan that matched nothing says so). */
   scanMessage: string | undefined;
+  /** Status pushes to BestRx shown on the sync view (undefined state: all). */
+  outbox: { state: StatusPushState | undefined; overview: OutboxOverview | undefined; error: AppApiError | undefined; working: number | undefined };
   loading: boolean;
   listError: string | undefined;
   selectedId: string | undefined;
@@ -38,6 +42,9 @@ export interface AppState {
   start(): () => void;
   setStatusFilter(status: OrderStatus | undefined): void;
   toggleQuickFilter(filter: OrderListFilterName): void;
+  showOutbox(state: StatusPushState | undefined): Promise<void>;
+  loadOutbox(): Promise<void>;
+  actOnPush(action: 'outbox.retry' | 'outbox.skip', id: number): Promise<void>;
   /** A label's barcode (tracking id), its QR (tracking URL) or an order id: opens that order. */
   openScanned(code: string): Promise<void>;
   setQuery(query: string): void;
@@ -66,6 +73,7 @@ export function createAppStore(api: AppApiClient) {
     quickFilters: [],
     query: '',
     scanMessage: undefined,
+    outbox: { state: 'dead', overview: undefined, error: undefined, working: undefined },
     loading: false,
     listError: undefined,
     selectedId: undefined,
@@ -78,6 +86,10 @@ export function createAppStore(api: AppApiClient) {
       void api.call('settings.bestrxConnection', {}).then((reply) => reply.ok && set({ connection: reply.value }));
       void get().refresh();
       return api.subscribe((event) => {
+        if (event.type === 'outbox.changed' || event.type === 'outbox.dead') {
+          if (get().outbox.overview) void get().loadOutbox();
+          return;
+        }
         if (event.type !== 'order.created' && event.type !== 'order.changed') return;
         void get().refresh();
         if (event.order_id === get().selectedId) void get().select(event.order_id);
@@ -87,6 +99,25 @@ export function createAppStore(api: AppApiClient) {
     setStatusFilter(status) {
       set({ statusFilter: status });
       void get().refresh();
+    },
+
+    async showOutbox(state) {
+      set({ outbox: { ...get().outbox, state } });
+      await get().loadOutbox();
+    },
+
+    async loadOutbox() {
+      const { state } = get().outbox;
+      const reply = await api.call('outbox.list', { ...(state ? { state } : {}), limit: 200 });
+      if (get().outbox.state !== state) return;
+      set({ outbox: { ...get().outbox, ...(reply.ok ? { overview: reply.value, error: undefined } : { error: reply.error }) } });
+    },
+
+    async actOnPush(action, id) {
+      set({ outbox: { ...get().outbox, working: id } });
+      const reply = await api.call(action, { id });
+      set({ outbox: { ...get().outbox, working: undefined, error: reply.ok ? undefined : reply.error } });
+      await get().loadOutbox();
     },
 
     toggleQuickFilter(filter) {

@@ -54,6 +54,7 @@ function setUp() {
       'documents.runSheet': unused,
       'printers.list': unused,
       'sandbox.bestrxReceived': unused,
+      'sandbox.bestrxFault': unused,
       'settings.get': unused,
       'settings.update': unused,
     },
