@@ -134,6 +134,18 @@ export const appApiInputSchemas = {
     .strict()
     .refine((v) => new Set(v.order_ids).size === v.order_ids.length, { message: 'an order appears twice', path: ['order_ids'] }),
   'printers.list': z.object({}).strict(),
+  /** A courier's run: orders not yet picked up, in driving order. */
+  'runs.create': z
+    .object({
+      courier: z.string().trim().min(1, 'courier is required').max(100),
+      name: z.string().trim().min(1).max(100).optional(),
+      order_ids: z.array(providerOrderId).min(1, 'choose at least one order').max(200),
+    })
+    .strict()
+    .refine((v) => new Set(v.order_ids).size === v.order_ids.length, { message: 'an order appears twice', path: ['order_ids'] }),
+  'runs.list': z.object({ limit: z.number().int().min(1).max(200).default(50) }).strict(),
+  /** Moves every order of the run on (picked up, then out for delivery); reports each one that could not move. */
+  'runs.advance': z.object({ id: z.string().trim().min(1).max(64), to: z.enum(['picked_up', 'out_for_delivery']) }).strict(),
   /** Sandbox mode: make the BestRx simulator fail the next status pushes, to see how RxRelay copes. */
   'sandbox.bestrxFault': z
     .object({
@@ -340,6 +352,16 @@ export interface PrintOutcome {
   copy_number: number;
 }
 
+export interface CourierRunView {
+  id: string;
+  name: string;
+  courier: string;
+  run_date: string;
+  created_at: string;
+  created_by: string;
+  stops: OrderSummary[];
+}
+
 export interface PrinterInfo {
   name: string;
   display_name: string;
@@ -364,6 +386,9 @@ export interface AppApiOutputs {
   'documents.print': PrintOutcome;
   'documents.runSheet': RenderedDocument;
   'printers.list': { printers: PrinterInfo[]; prints_directly: boolean };
+  'runs.create': CourierRunView;
+  'runs.list': { runs: CourierRunView[] };
+  'runs.advance': { run: CourierRunView; moved: string[]; refused: Array<{ id: string; reasons: string[] }> };
   'sandbox.bestrxReceived': { pushes: Array<{ received_at: string; payload: unknown }> };
   'sandbox.bestrxFault': { queued: number };
   'settings.get': AppSettings;

@@ -14,6 +14,7 @@ import { ConfigError, type RxRelayConfig } from './config/config';
 import { buildCodeTables, type CodeTables } from './domain/code-tables';
 import { createOrderIdGenerator } from './domain/order-ids';
 import type { Logger } from './logger';
+import { CourierRunService } from './orders/courier-run-service';
 import { OrderService } from './orders/order-service';
 import { createBestRxStatusClient, type StatusPushTransport } from './outbox/bestrx-status-client';
 import { StatusPushOutbox } from './outbox/status-push-outbox';
@@ -147,6 +148,7 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
     events,
     outbox,
   });
+  const runs = new CourierRunService({ db, writes, clock, orders, events });
   const appSettings = new AppSettingsService(settings);
   const documents = new DocumentService({
     orders,
@@ -213,6 +215,9 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
       'documents.print': (input, context) => documents.print(input, context.actor),
       'documents.runSheet': async (input) => toRenderedDocument(await documents.runSheet(input)),
       'printers.list': () => documents.printers(),
+      'runs.create': (input, context) => runs.create(input, context.actor),
+      'runs.list': (input) => runs.list(input.limit),
+      'runs.advance': (input, context) => runs.advance(input, context.actor),
       'sandbox.bestrxFault': (input) => {
         if (!sandbox) throw new NotInSandboxError();
         const { kind, times, order_id: forOrder, retry_after_seconds: retryAfterSeconds } = input;

@@ -12,6 +12,7 @@ import {
   type AppApiReply,
 } from '../../../src-shared/app-api-contract';
 import type { Logger } from '../logger';
+import { CourierRunNotFoundError } from '../orders/courier-run-service';
 import { InvalidProofError, OrderNotFoundError, TransitionRefusedError } from '../orders/order-service';
 import { StatusPushFinishedError, StatusPushNotFoundError } from '../outbox/status-push-outbox';
 import { NotInSandboxError } from '../sandbox/bestrx/bestrx-sandbox';
@@ -58,7 +59,9 @@ export class AppApi {
       const details = error.issues.map((issue) => `${issuePath(issue.path) || '(input)'}: ${issue.message}`);
       return { code: 'invalid_input', message: `Invalid input for ${method}: ${details.join('; ')}`, details };
     }
-    if (error instanceof OrderNotFoundError || error instanceof StatusPushNotFoundError) return { code: 'not_found', message: error.message };
+    if (error instanceof OrderNotFoundError || error instanceof StatusPushNotFoundError || error instanceof CourierRunNotFoundError) {
+      return { code: 'not_found', message: error.message };
+    }
     if (error instanceof StatusPushFinishedError) return { code: 'conflict', message: error.message };
     if (error instanceof NotInSandboxError) return { code: 'not_found', message: error.message };
     if (error instanceof TransitionRefusedError) return { code: 'transition_refused', message: error.message, details: error.reasons };

@@ -9,6 +9,7 @@ import type {
   PrintOutcome,
   RenderedDocument,
 } from '../../../src-shared/app-api-contract';
+import { localDate } from '../../../src-shared/local-date';
 import type { Clock } from '../clock';
 import type { OrderService } from '../orders/order-service';
 import { IMAGE_MIME_TYPES, type LabelDpi, type LabelOrder } from './label-order';
@@ -132,10 +133,4 @@ export function toRenderedDocument(rendered: RenderedBytes): RenderedDocument {
 /** Width and height from a PNG's IHDR chunk. */
 export function pngSize(png: Buffer): { width: number; height: number } {
   return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
-}
-
-/** YYYY-MM-DD in the machine's time zone: a run sheet is dated the pharmacy's day. */
-function localDate(at: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
 }

@@ -2,6 +2,7 @@
 // it, and staff moving it through its lifecycle. Every change writes an order event in the same
 // transaction as the change itself; listeners hear about it only after the commit.
 import type { AppApiParsedInput, OrderDetail, OrderSummary } from '../../../src-shared/app-api-contract';
+import { localDate } from '../../../src-shared/local-date';
 import { PRE_PICKUP_STATUSES, type OrderStatus } from '../../../src-shared/order-status';
 import type { AppEventBus } from '../app-events';
 import type { Clock } from '../clock';
@@ -418,8 +419,7 @@ export class OrderService {
   private today(): { date: string; startsAt: string } {
     const now = this.deps.clock.now();
     const midnight = new Date(now.getFullYear(), now.getMonth(), now.getDate());
-    const pad = (n: number) => String(n).padStart(2, '0');
-    return { date: `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`, startsAt: midnight.toISOString() };
+    return { date: localDate(now), startsAt: midnight.toISOString() };
   }
 
   private capturedAt(value: string | undefined): string | undefined {

@@ -456,6 +456,16 @@ export interface OrderListFilter {
   offset: number;
 }
 
+const SUMMARY_SELECT = `SELECT ${STATE_COLUMNS}, o.total_amount_cents, o.amount_to_collect_cents, o.refrigeration_needed, o.signature_required,
+            o.photo_id_required, o.requested_delivery_date,
+            r.entity_name, r.first_name, r.last_name, r.address_line_1, r.address_line_2, r.city, r.state, r.zip_code
+     FROM orders o JOIN order_recipients r ON r.order_id = o.id`;
+
+/** One order's board row. */
+export function getOrderSummary(db: SqliteDatabase, orderId: string): OrderSummaryRow | undefined {
+  return prepared(db, `${SUMMARY_SELECT} WHERE o.id = ?`).get(orderId) as OrderSummaryRow | undefined;
+}
+
 export function listOrderSummaries(db: SqliteDatabase, filter: OrderListFilter): { rows: OrderSummaryRow[]; total: number } {
   const where: string[] = [];
   const params: unknown[] = [];
@@ -481,10 +491,7 @@ export function listOrderSummaries(db: SqliteDatabase, filter: OrderListFilter):
   const { total } = prepared(db, `SELECT COUNT(*) AS total FROM orders o ${whereSql}`).get(...params) as { total: number };
   const rows = prepared(
     db,
-    `SELECT ${STATE_COLUMNS}, o.total_amount_cents, o.amount_to_collect_cents, o.refrigeration_needed, o.signature_required,
-            o.photo_id_required, o.requested_delivery_date,
-            r.entity_name, r.first_name, r.last_name, r.address_line_1, r.address_line_2, r.city, r.state, r.zip_code
-     FROM orders o JOIN order_recipients r ON r.order_id = o.id
+    `${SUMMARY_SELECT}
      ${whereSql}
      ORDER BY o.id DESC
      LIMIT ? OFFSET ?`,

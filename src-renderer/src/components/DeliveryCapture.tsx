@@ -6,6 +6,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type JSX } from 'rea
 import SignaturePad from 'signature_pad';
 import { isExpired, parseLicenceBarcode, type LicenceData } from '../../../src-shared/aamva';
 import type { OrderDetail, TransitionProof } from '../../../src-shared/app-api-contract';
+import { localDate } from '../../../src-shared/local-date';
 import { COLLECTION_METHODS, ID_TYPES, SIGNER_RELATIONS, type IdType, type SignerRelation } from '../../../src-shared/signer-codes';
 import type { AppStore } from '../store/app-store';
 
@@ -31,7 +32,6 @@ const ID_TYPE_NAMES: Record<IdType, string> = {
 
 const METHOD_NAMES: Record<(typeof COLLECTION_METHODS)[number], string> = { cash: 'Cash', check: 'Check', card: 'Card', other: 'Other' };
 
-const localDate = (at: Date) => `${at.getFullYear()}-${String(at.getMonth() + 1).padStart(2, '0')}-${String(at.getDate()).padStart(2, '0')}`;
 
 export function DeliveryCapture({ detail, store, onClose }: { detail: OrderDetail; store: AppStore; onClose: () => void }): JSX.Element {
   const busy = store((s) => s.busy);

@@ -183,7 +183,7 @@ describe('migration 0003-label-print-events', () => {
     v2.close();
 
     const db = openDatabase({ file });
-    expect(schemaVersion(db)).toBe(3);
+    expect(schemaVersion(db)).toBe(MIGRATIONS.length);
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.prepare('SELECT event_id FROM order_events ORDER BY seq').pluck().all()).toEqual(['e1', 'e2']);
     insertEvent(db, 3, 'label_printed');
@@ -217,5 +217,27 @@ describe('migration 0003-label-print-events', () => {
     expect(schemaVersion(db)).toBe(MIGRATIONS.length);
     expect(tableNames(db)).not.toContain('child');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+  });
+});
+
+describe('migration 0004-courier-runs', () => {
+  it('puts an order on at most one run, and only orders that exist', () => {
+    const db = new Database(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, MIGRATIONS.slice(0, 4));
+    db.prepare(
+      `INSERT INTO orders (id, tracking_id, bestrx_pharmacy_id, bestrx_order_id, bestrx_unique_order_id, status, status_changed_at,
+        prescription_amount_cents, otc_amount_cents, tax_amount_cents, total_amount_cents, amount_to_collect_cents, declared_amount_cents,
+        refrigeration_needed, signature_required, photo_id_required, request_json, search_text, created_at, updated_at)
+       VALUES ('o1', 't1', 'p', 1, 1, 'created', 'now', 0, 0, 0, 0, 0, 0, 0, 0, 0, '{}', '', 'now', 'now')`,
+    ).run();
+    const run = db.prepare(`INSERT INTO courier_runs (id, name, courier, run_date, created_at, created_by) VALUES (?, 'Run', 'Dana', '2026-11-21', 'now', 'me')`);
+    run.run('r1');
+    run.run('r2');
+    const stop = db.prepare(`INSERT INTO courier_run_stops (run_id, position, order_id) VALUES (?, ?, ?)`);
+    stop.run('r1', 1, 'o1');
+    expect(() => stop.run('r2', 1, 'o1')).toThrow(/UNIQUE/);
+    expect(() => stop.run('r2', 1, 'missing')).toThrow(/FOREIGN KEY/);
+    expect(() => stop.run('nope', 1, 'o1')).toThrow(/FOREIGN KEY|UNIQUE/);
   });
 });

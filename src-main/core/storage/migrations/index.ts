@@ -5,6 +5,7 @@ import type Database from 'better-sqlite3';
 import { migration0001Initial } from './0001-initial';
 import { migration0002StatusPushOutbox } from './0002-status-push-outbox';
 import { migration0003LabelPrintEvents } from './0003-label-print-events';
+import { migration0004CourierRuns } from './0004-courier-runs';
 
 export interface Migration {
   version: number;
@@ -18,7 +19,12 @@ export interface Migration {
   rebuildsTables?: boolean;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration0001Initial, migration0002StatusPushOutbox, migration0003LabelPrintEvents];
+export const MIGRATIONS: readonly Migration[] = [
+  migration0001Initial,
+  migration0002StatusPushOutbox,
+  migration0003LabelPrintEvents,
+  migration0004CourierRuns,
+];
 
 export class DatabaseTooNewError extends Error {
   constructor(
