@@ -29,7 +29,7 @@ const documentInput = z
   .strict()
   .refine((v) => v.format !== 'zpl' || v.document === 'label', { message: 'ZPL is available for the shipping label only', path: ['format'] });
 
-export const ORDER_LIST_FILTERS = ['today', 'needs_attention', 'refrigerated', 'collect'] as const;
+export const ORDER_LIST_FILTERS = ['today', 'needs_attention', 'refrigerated', 'collect', 'ready_for_run'] as const;
 export type OrderListFilterName = (typeof ORDER_LIST_FILTERS)[number];
 
 export const STATUS_PUSH_STATES = ['pending', 'delivered', 'dead', 'skipped'] as const;
@@ -219,6 +219,8 @@ export interface OrderSummary {
   flags: OrderFlags;
   requested_delivery_date: string | null;
   return_requested: boolean;
+  /** The courier run the order is on, if any. */
+  run_id: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -1,14 +1,16 @@
 import { useCallback, useEffect, useState, type JSX } from 'react';
+import type { AppApiClient } from './api/app-api-client';
 import { useBarcodeScanner } from './barcode-scanner';
+import { CourierRuns } from './components/CourierRuns';
 import { ConnectionPanel } from './components/ConnectionPanel';
 import { OrderDetailPanel } from './components/OrderDetailPanel';
 import { OrderList } from './components/OrderList';
 import { SyncStatus } from './components/SyncStatus';
 import type { AppStore } from './store/app-store';
 
-type View = 'board' | 'sync';
+type View = 'board' | 'runs' | 'sync';
 
-export function App({ store }: { store: AppStore }): JSX.Element {
+export function App({ store, api }: { store: AppStore; api: AppApiClient }): JSX.Element {
   const info = store((s) => s.info);
   const [view, setView] = useState<View>('board');
   useEffect(() => store.getState().start(), [store]);
@@ -28,6 +30,9 @@ export function App({ store }: { store: AppStore }): JSX.Element {
           <button type="button" aria-pressed={view === 'board'} onClick={() => setView('board')}>
             Board
           </button>
+          <button type="button" aria-pressed={view === 'runs'} onClick={() => setView('runs')}>
+            Courier runs
+          </button>
           <button type="button" aria-pressed={view === 'sync'} onClick={() => setView('sync')}>
             Sync status
           </button>
@@ -40,9 +45,7 @@ export function App({ store }: { store: AppStore }): JSX.Element {
           <OrderDetailPanel store={store} />
         </main>
       ) : (
-        <main className="workspace single">
-          <SyncStatus store={store} />
-        </main>
+        <main className="workspace single">{view === 'runs' ? <CourierRuns api={api} /> : <SyncStatus store={store} />}</main>
       )}
     </div>
   );

@@ -5,12 +5,13 @@ import { App } from './App';
 import { createAppStore } from './store/app-store';
 import './styles.css';
 
-const store = createAppStore(createAppApiClient());
+const api = createAppApiClient();
+const store = createAppStore(api);
 const root = document.getElementById('root');
 if (root) {
   createRoot(root).render(
     <StrictMode>
-      <App store={store} />
+      <App store={store} api={api} />
     </StrictMode>,
   );
 }

@@ -2,6 +2,7 @@
 // sent to its BestRx endpoint the way BestRx sends them, and a person working them in the UI.
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type APIRequestContext, type Locator, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import type { AppApiReply, OrderDetail } from '../../src-shared/app-api-contract';
 import { seedExample } from '../helpers/fixtures';
@@ -437,7 +438,7 @@ test('a courier captures proof of delivery at the door, and BestRx receives exac
   await screenshot(page, 'delivered');
 });
 
-test('no serious or critical accessibility problems on the board, an order, and the capture form', async ({ page, request }) => {
+test('no serious or critical accessibility problems on the board, an order, the capture form, runs and sync status', async ({ page, request }) => {
   const order = await createOrder(request, MARCUS);
   for (const to of ['acknowledged', 'picked_up', 'out_for_delivery']) await appApi<OrderDetail>(request, 'orders.transition', { id: order.providerOrderId, to });
   await page.goto('/');
@@ -455,6 +456,13 @@ test('no serious or critical accessibility problems on the board, an order, and 
   await detail.getByRole('group', { name: 'Status actions' }).getByRole('button', { name: 'Delivered', exact: true }).click();
   await expect(detail.getByRole('form', { name: 'Delivery capture' })).toBeVisible();
   await scan('delivery capture');
+  const views = page.getByRole('navigation', { name: 'Views' });
+  await views.getByRole('button', { name: 'Courier runs' }).click();
+  await expect(page.getByRole('form', { name: 'New run' })).toBeVisible();
+  await scan('courier runs');
+  await views.getByRole('button', { name: 'Sync status' }).click();
+  await expect(page.getByRole('region', { name: 'Sync status' }).getByText(/Sent to/)).toBeVisible();
+  await scan('sync status');
 });
 
 test('scanning a label opens its order, from the Code 128 or the QR; quick filters narrow the board', async ({ page, request }) => {
@@ -507,4 +515,42 @@ test('sync status shows a push BestRx refused, in plain words, and sends it agai
   await expect(row).toBeHidden();
   await sync.getByRole('group', { name: 'Show' }).getByRole('button', { name: /^Sent/ }).click();
   await expect(sync.getByRole('row').filter({ hasText: order.providerOrderId })).toContainText('BestRx has it.');
+});
+
+test('a courier run goes out: orders handed to a courier, run sheet printed, picked up and out for delivery', async ({ page, request }) => {
+  const first = await createOrder(request, MARCUS);
+  const second = await createOrder(request);
+  await page.goto('/');
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Courier runs' }).click();
+  const runs = page.getByRole('region', { name: 'Courier runs' });
+  const form = runs.getByRole('form', { name: 'New run' });
+  // Ticked in driving order: the second order is the first stop.
+  await form.getByRole('listitem').filter({ hasText: second.providerOrderId }).getByRole('checkbox').check();
+  await form.getByRole('listitem').filter({ hasText: first.providerOrderId }).getByRole('checkbox').check();
+  await form.getByRole('textbox', { name: 'Courier' }).fill('Dana');
+  await form.getByRole('textbox', { name: 'Run name (optional)' }).fill('E2E afternoon');
+  await form.getByRole('button', { name: 'Create run with 2 stops' }).click();
+  await expect(runs.getByRole('status')).toHaveText('Run "E2E afternoon" created with 2 stops.');
+  const run = runs.getByRole('article', { name: 'Run E2E afternoon' });
+  await expect(run.getByRole('listitem')).toHaveCount(2);
+  await expect(run.getByRole('listitem').first()).toContainText('Jane Doe');
+  await expect(form.getByRole('listitem').filter({ hasText: first.providerOrderId })).toHaveCount(0);
+  await screenshot(page, 'courier-run');
+
+  const download = page.waitForEvent('download');
+  await run.getByRole('button', { name: 'Download run sheet (PDF)' }).click();
+  const pdf = await download;
+  expect(pdf.suggestedFilename()).toMatch(/^run-sheet-\d{4}-\d{2}-\d{2}\.pdf$/);
+  const path = await pdf.path();
+  expect(readFileSync(path).subarray(0, 5).toString()).toBe('%PDF-');
+
+  await run.getByRole('button', { name: 'Picked up' }).click();
+  await expect(runs.getByRole('status')).toHaveText('E2E afternoon: 2 orders marked picked up.');
+  await run.getByRole('button', { name: 'Out for delivery' }).click();
+  await expect(runs.getByRole('status')).toHaveText('E2E afternoon: 2 orders marked out for delivery.');
+  await expect(run.getByTestId('status-badge')).toHaveText(['Out for delivery', 'Out for delivery']);
+  for (const order of [first, second]) {
+    const { reply } = await appApi<OrderDetail>(request, 'orders.get', { id: order.providerOrderId });
+    expect(reply.ok && reply.value.status).toBe('out_for_delivery');
+  }
 });

@@ -37,6 +37,7 @@ import {
   type NewOrderEvent,
   type OrderStateRow,
 } from '../storage/orders-repository';
+import { findRunOfOrder } from '../storage/courier-runs-repository';
 import type { WriteQueue } from '../storage/write-queue';
 import type { StatusPushOutbox } from '../outbox/status-push-outbox';
 import { toOrderDetail, toOrderSummary } from './order-views';
@@ -332,7 +333,8 @@ export class OrderService {
       const state = getOrderState(db, orderId);
       const content = state && loadOrderContent(db, orderId);
       if (!state || !content) throw new OrderNotFoundError(orderId);
-      return toOrderDetail(state, content, listOrderEvents(db, orderId), this.deps.outbox.forOrder(orderId), this.deps.codeTables());
+      const runId = findRunOfOrder(db, orderId)?.id ?? null;
+      return toOrderDetail(state, content, listOrderEvents(db, orderId), this.deps.outbox.forOrder(orderId), this.deps.codeTables(), runId);
     })();
   }
 
@@ -394,6 +396,7 @@ export class OrderService {
         needsAttention: filters.has('needs_attention'),
         refrigerated: filters.has('refrigerated'),
         collect: filters.has('collect'),
+        readyForRun: filters.has('ready_for_run'),
       }),
     )();
     return { orders: rows.map(toOrderSummary), total };

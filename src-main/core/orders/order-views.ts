@@ -36,6 +36,7 @@ export function toOrderSummary(row: OrderSummaryRow): OrderSummary {
     },
     requested_delivery_date: row.requested_delivery_date,
     return_requested: row.return_requested_at !== null,
+    run_id: row.run_id,
     created_at: row.created_at,
     updated_at: row.updated_at,
   };
@@ -75,6 +76,7 @@ export function toOrderDetail(
   events: OrderEventRow[],
   pushes: StatusPushView[],
   codeTables: CodeTables,
+  runId: string | null,
 ): OrderDetail {
   const r = content.recipient;
   const status = codeTables.status[state.status];
@@ -124,6 +126,7 @@ export function toOrderDetail(
     })),
     consents: content.consents.map((c) => ({ ...c })),
     return_requested: state.return_requested_at !== null,
+    run_id: runId,
     created_at: state.created_at,
     updated_at: state.updated_at,
     events: events.map(toOrderEventView),

@@ -40,6 +40,7 @@ export interface OrderSummaryRow extends OrderStateRow {
   city: string;
   state: string;
   zip_code: string;
+  run_id: string | null;
 }
 
 export interface OrderEventRow {
@@ -450,6 +451,8 @@ export interface OrderListFilter {
   refrigerated?: boolean;
   /** Payment to collect on delivery, not yet delivered. */
   collect?: boolean;
+  /** Still at the pharmacy and on no courier run. */
+  readyForRun?: boolean;
   /** Words that must all appear in the order's search text (case-insensitive). */
   words?: readonly string[] | undefined;
   limit: number;
@@ -459,7 +462,8 @@ export interface OrderListFilter {
 const SUMMARY_SELECT = `SELECT ${STATE_COLUMNS}, o.total_amount_cents, o.amount_to_collect_cents, o.refrigeration_needed, o.signature_required,
             o.photo_id_required, o.requested_delivery_date,
             r.entity_name, r.first_name, r.last_name, r.address_line_1, r.address_line_2, r.city, r.state, r.zip_code
-     FROM orders o JOIN order_recipients r ON r.order_id = o.id`;
+            , s.run_id
+     FROM orders o JOIN order_recipients r ON r.order_id = o.id LEFT JOIN courier_run_stops s ON s.order_id = o.id`;
 
 /** One order's board row. */
 export function getOrderSummary(db: SqliteDatabase, orderId: string): OrderSummaryRow | undefined {
@@ -486,9 +490,12 @@ export function listOrderSummaries(db: SqliteDatabase, filter: OrderListFilter):
       OR EXISTS (SELECT 1 FROM status_pushes p WHERE p.order_id = o.id AND p.state = 'dead'))`);
   }
   if (filter.refrigerated) where.push('o.refrigeration_needed = 1');
+  if (filter.readyForRun) where.push(`o.status IN ('created', 'acknowledged') AND s.run_id IS NULL`);
   if (filter.collect) where.push(`o.amount_to_collect_cents > 0 AND o.status NOT IN ('delivered', 'cancelled', 'returned')`);
   const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-  const { total } = prepared(db, `SELECT COUNT(*) AS total FROM orders o ${whereSql}`).get(...params) as { total: number };
+  // The run join only when the filter needs it: counting every order for the board stays one scan.
+  const countFrom = filter.readyForRun ? 'orders o LEFT JOIN courier_run_stops s ON s.order_id = o.id' : 'orders o';
+  const { total } = prepared(db, `SELECT COUNT(*) AS total FROM ${countFrom} ${whereSql}`).get(...params) as { total: number };
   const rows = prepared(
     db,
     `${SUMMARY_SELECT}

@@ -11,6 +11,7 @@ const FILTER_NAMES: Record<OrderListFilterName, string> = {
   needs_attention: 'Needs attention',
   refrigerated: 'Refrigerated',
   collect: 'Collect on delivery',
+  ready_for_run: 'Not on a run yet',
 };
 
 export function OrderList({ store }: { store: AppStore }): JSX.Element {
