@@ -554,3 +554,54 @@ test('a courier run goes out: orders handed to a courier, run sheet printed, pic
     expect(reply.ok && reply.value.status).toBe('out_for_delivery');
   }
 });
+
+test('the board stays a window onto 10,000 orders: only rows in view are drawn, the rest load as they scroll in', async ({ page, request }) => {
+  test.setTimeout(240_000);
+  // Rendering labels inline would make seeding 10,000 orders take minutes; the board does not care.
+  await appApi(request, 'settings.update', { inline_label_images: false });
+  try {
+    const auth = `Basic ${Buffer.from(`${BESTRX_USER}:${BESTRX_PASSWORD}`).toString('base64')}`;
+    const body = seedExample('create-order.request');
+    const base = nextUniqueOrderId() + 1_000_000;
+    for (let batch = 0; batch < 200; batch++) {
+      await Promise.all(
+        Array.from({ length: 50 }, async (_, i) => {
+          const id = base + batch * 50 + i;
+          const response = await request.post(`${BESTRX_URL}/Order/CreateOrder`, {
+            headers: { authorization: auth, 'content-type': 'application/json' },
+            data: { ...body, bestrx_order_id: id, bestrx_unique_order_id: id },
+          });
+          expect(response.status()).toBe(200);
+        }),
+      );
+    }
+  } finally {
+    await appApi(request, 'settings.update', { inline_label_images: true });
+  }
+
+  await page.goto('/');
+  const list = page.getByRole('region', { name: 'Orders' });
+  const count = list.getByText(/^\d+ orders$/);
+  await expect(count).toBeVisible();
+  const total = Number((await count.textContent())?.split(' ')[0]);
+  expect(total).toBeGreaterThanOrEqual(10_000);
+  const rows = list.getByRole('listitem');
+  expect(await rows.count()).toBeLessThan(60);
+
+  // To the bottom: the oldest order, loaded on demand; still only a window of rows in the page.
+  await list.locator('.orders-viewport').evaluate((element) => {
+    element.scrollTop = element.scrollHeight;
+  });
+  const last = list.locator(`li[aria-posinset="${total}"]`);
+  await expect(last.getByRole('button')).toBeVisible();
+  expect(await rows.count()).toBeLessThan(60);
+  await screenshot(page, 'board-10000-bottom');
+
+  // Halfway, then a search: both answer from the server, never from 10,000 rows in the page.
+  await list.locator('.orders-viewport').evaluate((element) => {
+    element.scrollTop = element.scrollHeight / 2;
+  });
+  await expect(list.locator(`li[aria-posinset="${Math.floor(total / 2)}"]`).getByRole('button')).toBeVisible();
+  await list.getByRole('searchbox', { name: 'Search' }).fill('Okafor');
+  await expect(list.getByText(/^\d+ orders?$/)).not.toHaveText(`${total} orders`);
+});

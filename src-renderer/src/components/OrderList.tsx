@@ -1,4 +1,5 @@
-import type { JSX } from 'react';
+import { useEffect, useRef, useState, type JSX } from 'react';
+import type { OrderSummary } from '../../../src-shared/app-api-contract';
 import { ORDER_LIST_FILTERS, type OrderListFilterName } from '../../../src-shared/app-api-contract';
 import { ORDER_STATUSES, STATUS_LABELS, type OrderStatus } from '../../../src-shared/order-status';
 import type { AppStore } from '../store/app-store';
@@ -69,32 +70,93 @@ export function OrderList({ store }: { store: AppStore }): JSX.Element {
             : 'No orders yet. Orders appear here as soon as BestRx sends them.'}
         </p>
       )}
-      <ul className="orders">
-        {orders.map((order) => (
-          <li key={order.id}>
-            <button
-              type="button"
-              className={`order-row${order.id === selectedId ? ' selected' : ''}`}
-              aria-current={order.id === selectedId}
-              onClick={() => void select(order.id)}
-            >
-              <span className="order-row-main">
-                <strong>{order.recipient_name}</strong>
-                <span>
-                  {order.address.address_line_1}, {order.address.city} {order.address.zip_code}
-                </span>
-              </span>
-              <span className="order-row-meta">
-                <StatusBadge status={order.status} />
-                <span className="order-id">{order.id}</span>
-                {order.amount_to_collect > 0 && <span className="flag">Collect {money(order.amount_to_collect)}</span>}
-                {order.flags.refrigeration_needed && <span className="flag">Fridge</span>}
-                {order.return_requested && <span className="flag warning">Return</span>}
-              </span>
-            </button>
-          </li>
-        ))}
-      </ul>
+      <VirtualOrderRows store={store} orders={orders} total={total} selectedId={selectedId} onSelect={(id) => void select(id)} />
     </section>
+  );
+}
+
+/** Every row is this tall (CSS keeps it so), which is what lets the list draw only what is on screen. */
+const ROW_HEIGHT = 76;
+const OVERSCAN = 8;
+
+/**
+ * The board's rows, windowed: only the rows in view (and a few either side) are in the page,
+ * over a spacer as tall as all of them, so 10,000 orders scroll like 10. Rows not loaded yet
+ * are asked for as they come into view.
+ */
+function VirtualOrderRows(props: {
+  store: AppStore;
+  orders: Array<OrderSummary | undefined>;
+  total: number;
+  selectedId: string | undefined;
+  onSelect: (id: string) => void;
+}): JSX.Element {
+  const { store, orders, total, selectedId, onSelect } = props;
+  const viewport = useRef<HTMLDivElement>(null);
+  const [range, setRange] = useState({ start: 0, end: 30 });
+
+  useEffect(() => {
+    const element = viewport.current;
+    if (!element) return;
+    const measure = () => {
+      const start = Math.max(0, Math.floor(element.scrollTop / ROW_HEIGHT) - OVERSCAN);
+      const end = Math.min(total, Math.ceil((element.scrollTop + element.clientHeight) / ROW_HEIGHT) + OVERSCAN);
+      setRange((current) => (current.start === start && current.end === end ? current : { start, end }));
+    };
+    measure();
+    element.addEventListener('scroll', measure, { passive: true });
+    const observer = new ResizeObserver(measure);
+    observer.observe(element);
+    return () => {
+      element.removeEventListener('scroll', measure);
+      observer.disconnect();
+    };
+  }, [total]);
+
+  useEffect(() => store.getState().loadRange(range.start, range.end), [store, range, total]);
+
+  const rows: JSX.Element[] = [];
+  for (let index = range.start; index < Math.min(range.end, total); index++) {
+    const order = orders[index];
+    rows.push(
+      <li key={order?.id ?? `row-${index}`} aria-setsize={total} aria-posinset={index + 1} style={{ transform: `translateY(${index * ROW_HEIGHT}px)` }}>
+        {order ? (
+          <OrderRow order={order} selected={order.id === selectedId} onSelect={onSelect} />
+        ) : (
+          <div className="order-row placeholder" aria-busy="true">
+            Loading…
+          </div>
+        )}
+      </li>,
+    );
+  }
+  return (
+    <div className="orders-viewport" ref={viewport}>
+      <ul className="orders" style={{ height: total * ROW_HEIGHT }}>
+        {rows}
+      </ul>
+    </div>
+  );
+}
+
+function OrderRow({ order, selected, onSelect }: { order: OrderSummary; selected: boolean; onSelect: (id: string) => void }): JSX.Element {
+  return (
+    <button type="button" className={`order-row${selected ? ' selected' : ''}`} aria-current={selected} onClick={() => onSelect(order.id)}>
+      <span className="order-row-main">
+        <strong>{order.recipient_name}</strong>
+        <span>
+          {order.address.address_line_1}, {order.address.city} {order.address.zip_code}
+        </span>
+      </span>
+      <span className="order-row-meta">
+        <StatusBadge status={order.status} />
+        <span className="order-id">{order.id}</span>
+        <span className="flags">
+          {order.amount_to_collect > 0 && <span className="flag">Collect {money(order.amount_to_collect)}</span>}
+          {order.flags.refrigeration_needed && <span className="flag">Fridge</span>}
+          {order.return_requested && <span className="flag warning">Return</span>}
+        </span>
+      </span>
+    </button>
   );
 }

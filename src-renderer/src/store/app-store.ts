@@ -23,7 +23,8 @@ import type { AppApiClient } from '../api/app-api-client';
 export interface AppState {
   info: AppInfo | undefined;
   connection: BestRxConnection | undefined;
-  orders: OrderSummary[];
+  /** The board's rows by position (a sparse window of `total`: pages load as they scroll into view). */
+  orders: Array<OrderSummary | undefined>;
   total: number;
   statusFilter: OrderStatus | undefined;
   quickFilters: OrderListFilterName[];
@@ -49,6 +50,8 @@ export interface AppState {
   openScanned(code: string): Promise<void>;
   setQuery(query: string): void;
   refresh(): Promise<void>;
+  /** Makes sure rows [start, end) are loaded (the list calls it as it scrolls). */
+  loadRange(start: number, end: number): void;
   select(id: string | undefined): Promise<void>;
   /** `capturedAt`: when it happened at the door (the moment the courier saved it), ISO 8601. */
   transition(to: TransitionTarget, notes?: string, proof?: TransitionProof, capturedAt?: string): Promise<boolean>;
@@ -58,147 +61,179 @@ export interface AppState {
   printers(): Promise<AppApiReply<{ printers: PrinterInfo[]; prints_directly: boolean }>>;
 }
 
-const PAGE_SIZE = 200;
+const PAGE_SIZE = 100;
 
 export function createAppStore(api: AppApiClient) {
   // Each refresh is numbered; only the newest one's answer is shown, so a slow older answer
   // (a burst of live events, a fast typist) never overwrites a newer list.
   let latestRefresh = 0;
-  return create<AppState>()((set, get) => ({
-    info: undefined,
-    connection: undefined,
-    orders: [],
-    total: 0,
-    statusFilter: undefined,
-    quickFilters: [],
-    query: '',
-    scanMessage: undefined,
-    outbox: { state: 'dead', overview: undefined, error: undefined, working: undefined },
-    loading: false,
-    listError: undefined,
-    selectedId: undefined,
-    detail: undefined,
-    actionError: undefined,
-    busy: false,
-
-    start() {
-      void api.call('app.info', {}).then((reply) => reply.ok && set({ info: reply.value }));
-      void api.call('settings.bestrxConnection', {}).then((reply) => reply.ok && set({ connection: reply.value }));
-      void get().refresh();
-      return api.subscribe((event) => {
-        if (event.type === 'outbox.changed' || event.type === 'outbox.dead') {
-          if (get().outbox.overview) void get().loadOutbox();
-          return;
-        }
-        if (event.type !== 'order.created' && event.type !== 'order.changed') return;
-        void get().refresh();
-        if (event.order_id === get().selectedId) void get().select(event.order_id);
-      });
-    },
-
-    setStatusFilter(status) {
-      set({ statusFilter: status });
-      void get().refresh();
-    },
-
-    async showOutbox(state) {
-      set({ outbox: { ...get().outbox, state } });
-      await get().loadOutbox();
-    },
-
-    async loadOutbox() {
-      const { state } = get().outbox;
-      const reply = await api.call('outbox.list', { ...(state ? { state } : {}), limit: 200 });
-      if (get().outbox.state !== state) return;
-      set({ outbox: { ...get().outbox, ...(reply.ok ? { overview: reply.value, error: undefined } : { error: reply.error }) } });
-    },
-
-    async actOnPush(action, id) {
-      set({ outbox: { ...get().outbox, working: id } });
-      const reply = await api.call(action, { id });
-      set({ outbox: { ...get().outbox, working: undefined, error: reply.ok ? undefined : reply.error } });
-      await get().loadOutbox();
-    },
-
-    toggleQuickFilter(filter) {
-      const current = get().quickFilters;
-      set({ quickFilters: current.includes(filter) ? current.filter((f) => f !== filter) : [...current, filter] });
-      void get().refresh();
-    },
-
-    async openScanned(code) {
-      const wanted = scannedOrderKey(code);
-      const reply = await api.call('orders.list', { q: wanted, limit: 2 });
-      if (!reply.ok) return set({ scanMessage: reply.error.message });
-      const [match, another] = reply.value.orders;
-      if (!match) return set({ scanMessage: `No order matches the scanned code ${wanted}.` });
-      if (another) return set({ scanMessage: `More than one order matches ${wanted}: search for it instead.` });
-      set({ scanMessage: `Scanned: opened ${match.recipient_name}, ${match.id}.` });
-      await get().select(match.id);
-    },
-
-    setQuery(query) {
-      set({ query });
-      void get().refresh();
-    },
-
-    async refresh() {
-      const refresh = ++latestRefresh;
-      set({ loading: true });
+  // Pages asked for since the last refresh; a refresh forgets them (the list may have shifted).
+  let requestedPages = new Set<number>();
+  let visible = { start: 0, end: PAGE_SIZE };
+  let rowsGeneration = 0;
+  return create<AppState>()((set, get) => {
+    const listInput = (offset: number) => {
       const { statusFilter, query, quickFilters } = get();
-      const reply = await api.call('orders.list', {
+      return {
         ...(statusFilter ? { status: statusFilter } : {}),
         ...(quickFilters.length > 0 ? { filters: quickFilters } : {}),
         ...(query.trim() ? { q: query.trim() } : {}),
         limit: PAGE_SIZE,
-      });
+        offset,
+      };
+    };
+    const loadPage = async (page: number, refresh: number) => {
+      const reply = await api.call('orders.list', listInput(page * PAGE_SIZE));
       if (refresh !== latestRefresh) return;
-      if (reply.ok) set({ orders: reply.value.orders, total: reply.value.total, listError: undefined, loading: false });
-      else set({ listError: reply.error.message, loading: false });
-    },
+      if (!reply.ok) return set({ listError: reply.error.message, loading: false });
+      // The first page of a refresh starts a new list: rows of the previous one may have moved.
+      const orders = rowsGeneration === refresh ? get().orders.slice(0, reply.value.total) : [];
+      rowsGeneration = refresh;
+      orders.length = reply.value.total;
+      reply.value.orders.forEach((order, i) => (orders[page * PAGE_SIZE + i] = order));
+      set({ orders, total: reply.value.total, listError: undefined, loading: false });
+    };
+    return {
+      info: undefined,
+      connection: undefined,
+      orders: [],
+      total: 0,
+      statusFilter: undefined,
+      quickFilters: [],
+      query: '',
+      scanMessage: undefined,
+      outbox: { state: 'dead', overview: undefined, error: undefined, working: undefined },
+      loading: false,
+      listError: undefined,
+      selectedId: undefined,
+      detail: undefined,
+      actionError: undefined,
+      busy: false,
 
-    async select(id) {
-      set({ selectedId: id, actionError: undefined, ...(id === get().detail?.id ? {} : { detail: undefined }) });
-      if (!id) return;
-      const reply = await api.call('orders.get', { id });
-      if (get().selectedId !== id) return;
-      if (reply.ok) set({ detail: reply.value });
-      else set({ actionError: reply.error });
-    },
+      start() {
+        void api.call('app.info', {}).then((reply) => reply.ok && set({ info: reply.value }));
+        void api.call('settings.bestrxConnection', {}).then((reply) => reply.ok && set({ connection: reply.value }));
+        void get().refresh();
+        return api.subscribe((event) => {
+          if (event.type === 'outbox.changed' || event.type === 'outbox.dead') {
+            if (get().outbox.overview) void get().loadOutbox();
+            return;
+          }
+          if (event.type !== 'order.created' && event.type !== 'order.changed') return;
+          void get().refresh();
+          if (event.order_id === get().selectedId) void get().select(event.order_id);
+        });
+      },
 
-    async transition(to, notes, proof, capturedAt) {
-      const id = get().selectedId;
-      if (!id) return false;
-      set({ busy: true, actionError: undefined });
-      const reply = await api.call('orders.transition', {
-        id,
-        to,
-        ...(notes ? { notes } : {}),
-        ...(proof ? { proof } : {}),
-        ...(capturedAt ? { captured_at: capturedAt } : {}),
-      });
-      set({ busy: false });
-      if (!reply.ok) {
-        set({ actionError: reply.error });
-        return false;
-      }
-      set({ detail: reply.value });
-      void get().refresh();
-      return true;
-    },
+      setStatusFilter(status) {
+        set({ statusFilter: status });
+        void get().refresh();
+      },
 
-    renderDocument(document, format = 'png') {
-      return api.call('documents.render', { id: get().selectedId ?? '', document, format });
-    },
+      async showOutbox(state) {
+        set({ outbox: { ...get().outbox, state } });
+        await get().loadOutbox();
+      },
 
-    printDocument(document, printer, copies) {
-      return api.call('documents.print', { id: get().selectedId ?? '', document, copies, ...(printer ? { printer } : {}) });
-    },
+      async loadOutbox() {
+        const { state } = get().outbox;
+        const reply = await api.call('outbox.list', { ...(state ? { state } : {}), limit: 200 });
+        if (get().outbox.state !== state) return;
+        set({ outbox: { ...get().outbox, ...(reply.ok ? { overview: reply.value, error: undefined } : { error: reply.error }) } });
+      },
 
-    printers() {
-      return api.call('printers.list', {});
-    },
-  }));
+      async actOnPush(action, id) {
+        set({ outbox: { ...get().outbox, working: id } });
+        const reply = await api.call(action, { id });
+        set({ outbox: { ...get().outbox, working: undefined, error: reply.ok ? undefined : reply.error } });
+        await get().loadOutbox();
+      },
+
+      toggleQuickFilter(filter) {
+        const current = get().quickFilters;
+        set({ quickFilters: current.includes(filter) ? current.filter((f) => f !== filter) : [...current, filter] });
+        void get().refresh();
+      },
+
+      async openScanned(code) {
+        const wanted = scannedOrderKey(code);
+        const reply = await api.call('orders.list', { q: wanted, limit: 2 });
+        if (!reply.ok) return set({ scanMessage: reply.error.message });
+        const [match, another] = reply.value.orders;
+        if (!match) return set({ scanMessage: `No order matches the scanned code ${wanted}.` });
+        if (another) return set({ scanMessage: `More than one order matches ${wanted}: search for it instead.` });
+        set({ scanMessage: `Scanned: opened ${match.recipient_name}, ${match.id}.` });
+        await get().select(match.id);
+      },
+
+      setQuery(query) {
+        set({ query });
+        void get().refresh();
+      },
+
+      async refresh() {
+        const refresh = ++latestRefresh;
+        requestedPages = new Set();
+        set({ loading: true });
+        // The page at the top of the list and the ones on screen, fresh; the rest as they scroll in.
+        const pages = new Set([0, Math.floor(visible.start / PAGE_SIZE), Math.floor(Math.max(visible.start, visible.end - 1) / PAGE_SIZE)]);
+        for (const page of pages) requestedPages.add(page);
+        await Promise.all([...pages].map((page) => loadPage(page, refresh)));
+      },
+
+      loadRange(start, end) {
+        visible = { start, end };
+        const refresh = latestRefresh;
+        for (let page = Math.floor(start / PAGE_SIZE); page * PAGE_SIZE < Math.min(end, get().total); page++) {
+          if (requestedPages.has(page)) continue;
+          requestedPages.add(page);
+          void loadPage(page, refresh);
+        }
+      },
+
+      async select(id) {
+        set({ selectedId: id, actionError: undefined, ...(id === get().detail?.id ? {} : { detail: undefined }) });
+        if (!id) return;
+        const reply = await api.call('orders.get', { id });
+        if (get().selectedId !== id) return;
+        if (reply.ok) set({ detail: reply.value });
+        else set({ actionError: reply.error });
+      },
+
+      async transition(to, notes, proof, capturedAt) {
+        const id = get().selectedId;
+        if (!id) return false;
+        set({ busy: true, actionError: undefined });
+        const reply = await api.call('orders.transition', {
+          id,
+          to,
+          ...(notes ? { notes } : {}),
+          ...(proof ? { proof } : {}),
+          ...(capturedAt ? { captured_at: capturedAt } : {}),
+        });
+        set({ busy: false });
+        if (!reply.ok) {
+          set({ actionError: reply.error });
+          return false;
+        }
+        set({ detail: reply.value });
+        void get().refresh();
+        return true;
+      },
+
+      renderDocument(document, format = 'png') {
+        return api.call('documents.render', { id: get().selectedId ?? '', document, format });
+      },
+
+      printDocument(document, printer, copies) {
+        return api.call('documents.print', { id: get().selectedId ?? '', document, copies, ...(printer ? { printer } : {}) });
+      },
+
+      printers() {
+        return api.call('printers.list', {});
+      },
+    };
+  });
 }
 
 export type AppStore = ReturnType<typeof createAppStore>;
