@@ -160,6 +160,10 @@ export const appApiInputSchemas = {
   /** Sandbox mode: the UpdateOrderStatus pushes the BestRx simulator accepted (what BestRx "saw"). */
   'sandbox.bestrxReceived': z.object({ order_id: providerOrderId.optional() }).strict(),
   'settings.get': z.object({}).strict(),
+  /** A new generated BestRx password (refused when the credentials come from the environment). */
+  'settings.regenerateBestrxCredentials': z.object({}).strict(),
+  /** The code tables in use (BestRx's numbers for statuses, relations, ID types, ...). */
+  'settings.codeTables': z.object({}).strict(),
   'settings.update': z
     .object({
       /** Send the label and packing slip images inline in CreateOrder's answer (label_image, manifesto_image). */
@@ -182,6 +186,8 @@ export interface AppInfo {
   sandbox: boolean;
   device_id: string;
   bestrx_endpoint_url: string;
+  /** Where status updates go: the sandbox's BestRx simulator, a live BestRx, or nowhere yet. */
+  status_target: 'sandbox' | 'live' | 'none';
 }
 
 export interface BestRxConnection {
@@ -394,6 +400,8 @@ export interface AppApiOutputs {
   'sandbox.bestrxReceived': { pushes: Array<{ received_at: string; payload: unknown }> };
   'sandbox.bestrxFault': { queued: number };
   'settings.get': AppSettings;
+  'settings.regenerateBestrxCredentials': BestRxConnection;
+  'settings.codeTables': Record<string, Record<string, unknown>>;
   'settings.update': AppSettings;
 }
 

@@ -19,6 +19,8 @@ export const APP_API_METHODS = [
   'sandbox.bestrxReceived',
   'sandbox.bestrxFault',
   'settings.get',
+  'settings.regenerateBestrxCredentials',
+  'settings.codeTables',
   'settings.update',
 ] as const;
 

@@ -25,7 +25,7 @@ import { AppSettingsService } from './settings/app-settings';
 import { NotInSandboxError, startBestRxSandbox, type BestRxSandbox } from './sandbox/bestrx/bestrx-sandbox';
 import { faultRuleSchema } from './sandbox/bestrx/fault-injector';
 import { urlSignerFromSecrets } from './security/url-signer';
-import { resolveBestRxCredentials } from './settings/bestrx-credentials';
+import { CredentialsFromEnvironmentError, regenerateBestRxCredentials, resolveBestRxCredentials } from './settings/bestrx-credentials';
 import { SettingKeys, type SecretStore, type SettingsStore } from './settings/settings-store';
 import type { SqliteDatabase } from './storage/database';
 import { ensureDeviceId } from './storage/meta-repository';
@@ -99,7 +99,7 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
   } catch (error) {
     throw new ConfigError([`the code tables in Settings are not valid: ${(error as Error).message}`]);
   }
-  const credentials = resolveBestRxCredentials(config, secrets);
+  let credentials = resolveBestRxCredentials(config, secrets);
   const urlSigner = urlSignerFromSecrets(secrets);
   const events = new AppEventBus();
   const deviceId = ensureDeviceId(db);
@@ -195,6 +195,7 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
     sandbox: config.sandbox,
     device_id: deviceId,
     bestrx_endpoint_url: bestrx.url,
+    status_target: sandbox ? 'sandbox' : transportOptions || deps.statusTransport ? 'live' : 'none',
   };
   const appApi = new AppApi(
     {
@@ -236,6 +237,14 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
         };
       },
       'settings.get': () => appSettings.get(),
+      'settings.regenerateBestrxCredentials': () => {
+        if (credentials.source === 'environment') throw new CredentialsFromEnvironmentError();
+        // The listener reads the credentials on every request: the old password stops working now.
+        credentials = regenerateBestRxCredentials(secrets);
+        logger.warn('settings.bestrx_credentials_regenerated', {});
+        return { endpoint_url: bestrx.url, username: credentials.username, password: credentials.password, source: credentials.source };
+      },
+      'settings.codeTables': () => codeTables as unknown as Record<string, Record<string, unknown>>,
       'settings.update': (input) => appSettings.update(input),
     },
     logger,

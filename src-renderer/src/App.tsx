@@ -2,13 +2,14 @@ import { useCallback, useEffect, useState, type JSX } from 'react';
 import type { AppApiClient } from './api/app-api-client';
 import { useBarcodeScanner } from './barcode-scanner';
 import { CourierRuns } from './components/CourierRuns';
+import { SettingsView } from './components/SettingsView';
 import { ConnectionPanel } from './components/ConnectionPanel';
 import { OrderDetailPanel } from './components/OrderDetailPanel';
 import { OrderList } from './components/OrderList';
 import { SyncStatus } from './components/SyncStatus';
 import type { AppStore } from './store/app-store';
 
-type View = 'board' | 'runs' | 'sync';
+type View = 'board' | 'runs' | 'sync' | 'settings';
 
 export function App({ store, api }: { store: AppStore; api: AppApiClient }): JSX.Element {
   const info = store((s) => s.info);
@@ -36,6 +37,9 @@ export function App({ store, api }: { store: AppStore; api: AppApiClient }): JSX
           <button type="button" aria-pressed={view === 'sync'} onClick={() => setView('sync')}>
             Sync status
           </button>
+          <button type="button" aria-pressed={view === 'settings'} onClick={() => setView('settings')}>
+            Settings
+          </button>
         </nav>
         <ConnectionPanel store={store} />
       </header>
@@ -45,7 +49,9 @@ export function App({ store, api }: { store: AppStore; api: AppApiClient }): JSX
           <OrderDetailPanel store={store} />
         </main>
       ) : (
-        <main className="workspace single">{view === 'runs' ? <CourierRuns api={api} /> : <SyncStatus store={store} />}</main>
+        <main className="workspace single">
+          {view === 'runs' ? <CourierRuns api={api} /> : view === 'sync' ? <SyncStatus store={store} /> : <SettingsView api={api} store={store} />}
+        </main>
       )}
     </div>
   );

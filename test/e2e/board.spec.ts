@@ -463,6 +463,30 @@ test('no serious or critical accessibility problems on the board, an order, the 
   await views.getByRole('button', { name: 'Sync status' }).click();
   await expect(page.getByRole('region', { name: 'Sync status' }).getByText(/Sent to/)).toBeVisible();
   await scan('sync status');
+  await views.getByRole('button', { name: 'Settings' }).click();
+  await expect(page.getByRole('table', { name: 'Order status' })).toBeVisible();
+  await scan('settings');
+});
+
+test('settings show what to enter in BestRx, where updates go, the code tables, and change the label format', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Settings' }).click();
+  const settings = page.getByRole('region', { name: 'Settings' });
+  await expect(settings.getByText(BESTRX_URL, { exact: true })).toBeVisible();
+  await expect(settings.getByText(BESTRX_USER, { exact: true })).toBeVisible();
+  // Set in the environment for this run: shown, not replaceable from the app.
+  await expect(settings.getByText('Set by RXRELAY_BESTRX_USER and RXRELAY_BESTRX_PASSWORD; change them there.')).toBeVisible();
+  await expect(settings.getByText(/^Sandbox: the BestRx simulator at http:\/\/127\.0\.0\.1:\d+\/Order\/UpdateOrderStatus$/)).toBeVisible();
+  await expect(settings.getByRole('table', { name: 'Order status' }).getByRole('row').filter({ hasText: 'delivered' })).toContainText('7 — Delivery/Shipment Delivered');
+
+  const format = settings.getByRole('combobox', { name: 'Image format for BestRx' });
+  await format.selectOption('gif');
+  await expect(settings.getByRole('status')).toHaveText('Saved. New orders from BestRx use it at once.');
+  const { reply } = await appApi<{ label_image_format: string }>(page.request, 'settings.get', {});
+  expect(reply.ok && reply.value.label_image_format).toBe('gif');
+  await screenshot(page, 'settings');
+  await format.selectOption('png');
+  await expect(format).toHaveValue('png');
 });
 
 test('scanning a label opens its order, from the Code 128 or the QR; quick filters narrow the board', async ({ page, request }) => {

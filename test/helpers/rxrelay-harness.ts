@@ -38,12 +38,21 @@ export class FakeClock implements Clock {
 }
 
 export async function startHarness(
-  options: { clock?: Clock; settings?: Record<string, unknown>; printer?: DocumentPrinter; /** Default true. */ sandbox?: boolean } = {},
+  options: {
+    clock?: Clock;
+    settings?: Record<string, unknown>;
+    printer?: DocumentPrinter;
+    /** Default true. */
+    sandbox?: boolean;
+    /** Default: TEST_CREDENTIALS from the environment; 'generated': made and stored at first start. */
+    bestrxCredentials?: 'environment' | 'generated';
+  } = {},
 ): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rxrelay-test-'));
   const { config } = loadConfig(['--data-dir', dataDir, '--bestrx-port', '0', '--ui-port', '0'], {
-    RXRELAY_BESTRX_USER: TEST_CREDENTIALS.username,
-    RXRELAY_BESTRX_PASSWORD: TEST_CREDENTIALS.password,
+    ...(options.bestrxCredentials === 'generated'
+      ? {}
+      : { RXRELAY_BESTRX_USER: TEST_CREDENTIALS.username, RXRELAY_BESTRX_PASSWORD: TEST_CREDENTIALS.password }),
     // Sandbox mode (nothing live configured) with its BestRx simulator, but no demo orders
     // arriving in the middle of a test.
     RXRELAY_SANDBOX_DEMO_INTERVAL_MS: '0',

@@ -16,6 +16,7 @@ import { CourierRunNotFoundError } from '../orders/courier-run-service';
 import { InvalidProofError, OrderNotFoundError, TransitionRefusedError } from '../orders/order-service';
 import { StatusPushFinishedError, StatusPushNotFoundError } from '../outbox/status-push-outbox';
 import { NotInSandboxError } from '../sandbox/bestrx/bestrx-sandbox';
+import { CredentialsFromEnvironmentError } from '../settings/bestrx-credentials';
 
 /** Who is calling: recorded as the actor on every change the call makes. */
 export interface AppApiContext {
@@ -62,7 +63,7 @@ export class AppApi {
     if (error instanceof OrderNotFoundError || error instanceof StatusPushNotFoundError || error instanceof CourierRunNotFoundError) {
       return { code: 'not_found', message: error.message };
     }
-    if (error instanceof StatusPushFinishedError) return { code: 'conflict', message: error.message };
+    if (error instanceof StatusPushFinishedError || error instanceof CredentialsFromEnvironmentError) return { code: 'conflict', message: error.message };
     if (error instanceof NotInSandboxError) return { code: 'not_found', message: error.message };
     if (error instanceof TransitionRefusedError) return { code: 'transition_refused', message: error.message, details: error.reasons };
     if (error instanceof InvalidProofError) return { code: 'invalid_input', message: error.message, details: error.problems };

@@ -28,7 +28,7 @@ function setUp() {
   const calls: unknown[] = [];
   const appApi = new AppApi(
     {
-      'app.info': () => ({ version: '1', mode: 'electron', sandbox: true, device_id: 'd', bestrx_endpoint_url: 'x' }),
+      'app.info': () => ({ version: '1', mode: 'electron', sandbox: true, device_id: 'd', bestrx_endpoint_url: 'x', status_target: 'sandbox' }),
       'settings.bestrxConnection': () => ({ endpoint_url: 'x', username: 'u', password: 'p', source: 'generated' }),
       'orders.list': (input) => {
         calls.push(input);
@@ -59,6 +59,8 @@ function setUp() {
       'sandbox.bestrxReceived': unused,
       'sandbox.bestrxFault': unused,
       'settings.get': unused,
+      'settings.regenerateBestrxCredentials': unused,
+      'settings.codeTables': unused,
       'settings.update': unused,
     },
     silentLogger,
