@@ -319,6 +319,13 @@ test('the label and packing slip preview in the order, and print through the bro
   const detail = page.getByRole('region', { name: `Order ${order.providerOrderId}` });
   const documents = detail.getByRole('region', { name: 'Label and packing slip' });
 
+  // What is in the bag, per customer, with the money.
+  const items = detail.getByRole('region', { name: 'Items' });
+  await expect(items.getByRole('heading', { name: 'Marcus Okafor' })).toBeVisible();
+  await expect(items.getByRole('row').filter({ hasText: /^Rx / }).first()).toBeVisible();
+  await expect(items.locator('dd').filter({ hasText: '$97.83' }).first()).toBeVisible();
+  await expect(detail.getByRole('region', { name: 'Told BestRx' })).toContainText('Nothing yet');
+
   const label = documents.getByRole('img', { name: 'Shipping label preview' });
   await expect(label).toBeVisible();
   // A real 4×6 label at 203 dpi, decoded by the browser.
@@ -416,6 +423,10 @@ test('a courier captures proof of delivery at the door, and BestRx receives exac
   await capture.getByRole('button', { name: 'Save delivery' }).click();
   await expect(detail.getByTestId('status-badge')).toHaveText('Delivered');
   await expect(capture).toBeHidden();
+  // The order tells what BestRx was told, and the timeline where each step was recorded.
+  await expect(detail.getByRole('region', { name: 'Told BestRx' }).getByRole('listitem').last()).toHaveText('Delivery/Shipment Delivered — BestRx has it.');
+  await expect(detail.getByRole('list', { name: 'Timeline' }).getByRole('listitem').last()).toContainText('Delivered by ');
+  await expect(detail.getByRole('list', { name: 'Timeline' }).getByRole('listitem').last()).toContainText(' on device ');
 
   await test.step('the BestRx simulator received the push with that proof', async () => {
     let push: { payload: Record<string, unknown> } | undefined;

@@ -4,6 +4,7 @@ import { STATUS_LABELS, type TransitionTarget } from '../../../src-shared/order-
 import type { AppStore } from '../store/app-store';
 import { DeliveryCapture } from './DeliveryCapture';
 import { OrderDocuments } from './OrderDocuments';
+import { OrderConsents, OrderItems, OrderParticulars, OrderPushes } from './OrderParts';
 import { StatusBadge } from './StatusBadge';
 
 const money = (amount: number) => `$${amount.toFixed(2)}`;
@@ -93,7 +94,11 @@ export function OrderDetailPanel({ store }: { store: AppStore }): JSX.Element {
           )}
         </div>
       )}
+      <OrderItems detail={detail} />
+      <OrderConsents detail={detail} />
       <OrderDocuments store={store} orderId={detail.id} />
+      <OrderPushes detail={detail} />
+      <OrderParticulars detail={detail} />
       <h3>Timeline</h3>
       <ol className="timeline" aria-label="Timeline">
         {detail.events.map((event) => (
@@ -101,6 +106,7 @@ export function OrderDetailPanel({ store }: { store: AppStore }): JSX.Element {
             <time dateTime={event.captured_at}>{new Date(event.captured_at).toLocaleString()}</time>{' '}
             <strong>{eventLabel(event)}</strong>{' '}
             by {event.actor}
+            <span className="device"> on device {event.device_id.slice(0, 8)}</span>
             {event.notes ? ` — ${event.notes}` : ''}
           </li>
         ))}

@@ -93,6 +93,12 @@ export function createAppStore(api: AppApiClient) {
       reply.value.orders.forEach((order, i) => (orders[page * PAGE_SIZE + i] = order));
       set({ orders, total: reply.value.total, listError: undefined, loading: false });
     };
+    const reloadSelected = async () => {
+      const id = get().selectedId;
+      if (!id) return;
+      const reply = await api.call('orders.get', { id });
+      if (reply.ok && get().selectedId === id) set({ detail: reply.value });
+    };
     return {
       info: undefined,
       connection: undefined,
@@ -117,6 +123,8 @@ export function createAppStore(api: AppApiClient) {
         return api.subscribe((event) => {
           if (event.type === 'outbox.changed' || event.type === 'outbox.dead') {
             if (get().outbox.overview) void get().loadOutbox();
+            // The open order shows what BestRx was told: keep it current (leaving any message shown).
+            void reloadSelected();
             return;
           }
           if (event.type !== 'order.created' && event.type !== 'order.changed') return;
