@@ -59,21 +59,31 @@ export async function runLabelRenderBench({ port }) {
   };
 }
 
-// `node bench/label-render.mjs` (after `npx electron-vite build`): this measurement on its own,
-// against a fresh headless RxRelay.
+/**
+ * On a fresh headless RxRelay of its own (as the drain benchmark does), so what is measured is
+ * the label path, not the garbage the CreateOrder throughput rounds left behind.
+ */
+export async function runLabelRenderBenchOnFreshServer({ tmp, env, logFd = 'ignore' }) {
+  const server = await startChild('RxRelay', [...SERVE_NODE_FLAGS, HEADLESS, '--data-dir', prepareDataDir(join(tmp, 'labels-data')), '--bestrx-port', '0', '--ui-port', '0'], {
+    env: { ...env, RXRELAY_BESTRX_USER: CREDENTIALS.user, RXRELAY_BESTRX_PASSWORD: CREDENTIALS.password },
+    stderr: logFd,
+    readyPattern: /RxRelay ready: BestRx endpoint http:\/\/127\.0\.0\.1:(\d+)/,
+  });
+  try {
+    return await runLabelRenderBench({ port: server.port });
+  } finally {
+    await stopChild(server.child);
+  }
+}
+
+// `node bench/label-render.mjs` (after `npx electron-vite build`): this measurement on its own.
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
   const tmp = await mkdtemp(join(os.tmpdir(), 'rxrelay-labels-'));
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('RXRELAY_')));
   try {
-    const server = await startChild('RxRelay', [...SERVE_NODE_FLAGS, HEADLESS, '--data-dir', prepareDataDir(join(tmp, 'data')), '--bestrx-port', '0', '--ui-port', '0'], {
-      env: { ...env, RXRELAY_BESTRX_USER: CREDENTIALS.user, RXRELAY_BESTRX_PASSWORD: CREDENTIALS.password },
-      stderr: 'ignore',
-      readyPattern: /RxRelay ready: BestRx endpoint http:\/\/127\.0\.0\.1:(\d+)/,
-    });
-    const { targetResults } = await runLabelRenderBench({ port: server.port });
+    const { targetResults } = await runLabelRenderBenchOnFreshServer({ tmp, env });
     for (const t of targetResults) console.log(`${t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.value}`);
     process.exitCode = targetResults.every((t) => t.pass) ? 0 : 1;
-    await stopChild(server.child);
   } finally {
     for (const child of children) child.kill('SIGKILL');
     await rm(tmp, { recursive: true, force: true });

@@ -36,7 +36,7 @@ import {
   countOutcomes,
   prepareDataDir,
 } from './lib.mjs';
-import { runLabelRenderBench } from './label-render.mjs';
+import { runLabelRenderBenchOnFreshServer } from './label-render.mjs';
 import { runStatusPushDrain } from './status-push-drain.mjs';
 
 let tmpDir = null;
@@ -105,9 +105,6 @@ async function main() {
     };
     fixed.achieved_rate = round(fixed.completed / fixed.seconds, 1);
 
-    // After the throughput rounds, on the same warm server: label rendering on its own.
-    const labels = await runLabelRenderBench({ port: real.port });
-
     const memory = { real: peakRss(pids.real), bare: peakRss(pids.bare) };
     await Promise.all([stopChild(real.child), stopChild(bare.child)]);
     const outcomes = countOutcomes(serverLog);
@@ -173,6 +170,7 @@ async function main() {
       },
     ];
 
+    const labels = await runLabelRenderBenchOnFreshServer({ tmp, env, logFd });
     targetResults.push(...labels.targetResults);
     const drain = await runStatusPushDrain({ tmp, env, logFd });
     targetResults.push(...drain.targetResults);
