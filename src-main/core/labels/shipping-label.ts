@@ -64,15 +64,18 @@ export function groupedTrackingId(trackingId: string): string {
   return /^\d+$/.test(trackingId) ? (trackingId.match(/.{1,4}/g) ?? []).join(' ') : trackingId;
 }
 
-export function shippingLabelSvg(order: LabelOrder, options: ShippingLabelOptions): string {
-  const grid = dotGrid(options.dpi);
-  const { inch, pt } = grid;
+/** The label's frame in dots at a dpi: shared by the image and the ZPL, so both lay out alike. */
+export function labelFrame(dpi: ShippingLabelOptions['dpi']) {
+  const grid = dotGrid(dpi);
+  const { inch } = grid;
   const width = inch(LABEL_WIDTH_INCHES);
-  const height = inch(LABEL_HEIGHT_INCHES);
   const left = inch(LABEL_MARGIN_INCHES);
   const right = width - left;
-  const contentWidth = right - left;
-  const rule = Math.max(2, inch(0.02));
+  return { grid, inch, pt: grid.pt, width, height: inch(LABEL_HEIGHT_INCHES), left, right, contentWidth: right - left, rule: Math.max(2, inch(0.02)) };
+}
+
+export function shippingLabelSvg(order: LabelOrder, options: ShippingLabelOptions): string {
+  const { grid, inch, pt, width, height, left, right, contentWidth, rule } = labelFrame(options.dpi);
   const canvas = new SvgCanvas(width, height);
   const regular = labelFont('regular');
   const bold = labelFont('bold');

@@ -13,7 +13,6 @@
 // side of fitting.
 import { CODE128_QUIET_ZONE_MODULES, encodeCode128, encodeQr, QR_QUIET_ZONE_MODULES } from './barcodes';
 import { labelFont } from './label-font';
-import { dotGrid } from './label-layout';
 import {
   cityStateZip,
   formatPhone,
@@ -25,7 +24,7 @@ import {
   recipientPhone,
   type LabelOrder,
 } from './label-order';
-import { groupedTrackingId, LABEL_HEIGHT_INCHES, LABEL_MARGIN_INCHES, LABEL_WIDTH_INCHES, type ShippingLabelOptions } from './shipping-label';
+import { groupedTrackingId, labelFrame, type ShippingLabelOptions } from './shipping-label';
 import { ellipsize, wrapText } from './text-fit';
 
 /** Field data made inert: `\XX` for `^`, `~`, `\`, control characters and every non-ASCII byte. */
@@ -92,14 +91,7 @@ class ZplWriter {
 }
 
 export function shippingLabelZpl(order: LabelOrder, options: ShippingLabelOptions): string {
-  const grid = dotGrid(options.dpi);
-  const { inch, pt } = grid;
-  const width = inch(LABEL_WIDTH_INCHES);
-  const height = inch(LABEL_HEIGHT_INCHES);
-  const left = inch(LABEL_MARGIN_INCHES);
-  const right = width - left;
-  const contentWidth = right - left;
-  const rule = Math.max(2, inch(0.02));
+  const { inch, pt, width, height, left, right, contentWidth, rule } = labelFrame(options.dpi);
   const zpl = new ZplWriter();
   const size = (points: number) => Math.round(pt(points));
 

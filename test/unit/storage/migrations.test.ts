@@ -16,6 +16,16 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
+/** An order row with nothing but what the schema requires, for migration tests. */
+function insertBareOrder(db: Database.Database, status = 'created'): void {
+  db.prepare(
+    `INSERT INTO orders (id, tracking_id, bestrx_pharmacy_id, bestrx_order_id, bestrx_unique_order_id, status, status_changed_at,
+      prescription_amount_cents, otc_amount_cents, tax_amount_cents, total_amount_cents, amount_to_collect_cents, declared_amount_cents,
+      refrigeration_needed, signature_required, photo_id_required, request_json, search_text, created_at, updated_at)
+     VALUES ('o1', 't1', 'p', 1, 1, ?, 'now', 0, 0, 0, 0, 0, 0, 0, 0, 0, '{}', '', 'now', 'now')`,
+  ).run(status);
+}
+
 const tableNames = (db: Database.Database) =>
   (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as Array<{ name: string }>).map((r) => r.name);
 
@@ -97,12 +107,7 @@ describe('migration 0001-initial', () => {
 
   it('makes order events append-only', () => {
     const d = db();
-    d.prepare(
-      `INSERT INTO orders (id, tracking_id, bestrx_pharmacy_id, bestrx_order_id, bestrx_unique_order_id, status, status_changed_at,
-        prescription_amount_cents, otc_amount_cents, tax_amount_cents, total_amount_cents, amount_to_collect_cents, declared_amount_cents,
-        refrigeration_needed, signature_required, photo_id_required, request_json, search_text, created_at, updated_at)
-       VALUES ('o1', 't1', 'p', 1, 1, 'created', 'now', 0, 0, 0, 0, 0, 0, 0, 0, 0, '{}', '', 'now', 'now')`,
-    ).run();
+    insertBareOrder(d, 'created');
     d.prepare(
       `INSERT INTO order_events (event_id, order_id, seq, type, to_status, actor, device_id, captured_at, recorded_at)
        VALUES ('e1', 'o1', 1, 'created', 'created', 'bestrx', 'd', 'now', 'now')`,
@@ -124,12 +129,7 @@ describe('migration 0002-status-push-outbox', () => {
     const file = tempFile();
     const v1 = new Database(file);
     migrate(v1, MIGRATIONS.slice(0, 1));
-    v1.prepare(
-      `INSERT INTO orders (id, tracking_id, bestrx_pharmacy_id, bestrx_order_id, bestrx_unique_order_id, status, status_changed_at,
-        prescription_amount_cents, otc_amount_cents, tax_amount_cents, total_amount_cents, amount_to_collect_cents, declared_amount_cents,
-        refrigeration_needed, signature_required, photo_id_required, request_json, search_text, created_at, updated_at)
-       VALUES ('o1', 't1', 'p', 1, 1, 'created', 'now', 0, 0, 0, 0, 0, 0, 0, 0, 0, '{}', '', 'now', 'now')`,
-    ).run();
+    insertBareOrder(v1, 'created');
     v1.close();
 
     const db = openDatabase({ file });
@@ -159,12 +159,7 @@ describe('migration 0003-label-print-events', () => {
     const v2 = new Database(file);
     v2.pragma('foreign_keys = ON');
     migrate(v2, MIGRATIONS.slice(0, 2));
-    v2.prepare(
-      `INSERT INTO orders (id, tracking_id, bestrx_pharmacy_id, bestrx_order_id, bestrx_unique_order_id, status, status_changed_at,
-        prescription_amount_cents, otc_amount_cents, tax_amount_cents, total_amount_cents, amount_to_collect_cents, declared_amount_cents,
-        refrigeration_needed, signature_required, photo_id_required, request_json, search_text, created_at, updated_at)
-       VALUES ('o1', 't1', 'p', 1, 1, 'acknowledged', 'now', 0, 0, 0, 0, 0, 0, 0, 0, 0, '{}', '', 'now', 'now')`,
-    ).run();
+    insertBareOrder(v2, 'acknowledged');
     const insertEvent = (db: Database.Database, seq: number, type: string) =>
       db
         .prepare(
@@ -225,12 +220,7 @@ describe('migration 0004-courier-runs', () => {
     const db = new Database(':memory:');
     db.pragma('foreign_keys = ON');
     migrate(db, MIGRATIONS.slice(0, 4));
-    db.prepare(
-      `INSERT INTO orders (id, tracking_id, bestrx_pharmacy_id, bestrx_order_id, bestrx_unique_order_id, status, status_changed_at,
-        prescription_amount_cents, otc_amount_cents, tax_amount_cents, total_amount_cents, amount_to_collect_cents, declared_amount_cents,
-        refrigeration_needed, signature_required, photo_id_required, request_json, search_text, created_at, updated_at)
-       VALUES ('o1', 't1', 'p', 1, 1, 'created', 'now', 0, 0, 0, 0, 0, 0, 0, 0, 0, '{}', '', 'now', 'now')`,
-    ).run();
+    insertBareOrder(db, 'created');
     const run = db.prepare(`INSERT INTO courier_runs (id, name, courier, run_date, created_at, created_by) VALUES (?, 'Run', 'Dana', '2026-11-21', 'now', 'me')`);
     run.run('r1');
     run.run('r2');
