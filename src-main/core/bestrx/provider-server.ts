@@ -12,11 +12,12 @@ import type { AddressFinding, AddressValidator } from '../address/address-valida
 import type { CodeTables, LabelFileType, MessageType } from '../domain/code-tables';
 import { formatDollars } from '../domain/money';
 import type { Logger } from '../logger';
-import { BESTRX_ACTOR, type OrderService, type CreateOrderOutcome, type CancelOrderOutcome } from '../orders/order-service';
+import { BESTRX_ACTOR, OrderNotFoundError, type OrderService, type CreateOrderOutcome, type CancelOrderOutcome } from '../orders/order-service';
 import { secretMatcher } from '../security/secret-matcher';
 import type { UrlSigner } from '../security/url-signer';
-import type { DocumentService, RenderedBytes } from '../labels/document-service';
-import type { AppSettings, DocumentFormat } from '../../../src-shared/app-api-contract';
+import type { DocumentService } from '../labels/document-service';
+import { IMAGE_FILE_EXTENSIONS } from '../labels/label-order';
+import type { AppSettings, DocumentFormat, OrderDetail } from '../../../src-shared/app-api-contract';
 import type { OrderStateRow } from '../storage/orders-repository';
 import { parseCancelOrder, parseCreateOrder, parseValidateAddress, type ParsedCreateOrder } from './bestrx-requests';
 import { envelope, MessageCode, type EnvelopeMessage } from './envelope';
@@ -154,7 +155,7 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
     const messages = [...createOrderMessages(outcome), ...totalMismatchMessages(parsed.value)];
     if (outcome.kind === 'locked') return reply(res, 409, data, messages);
     if (settings.inline_label_images) {
-      const images = await inlineImages(options.documents, outcome.order.id, settings.label_image_format, data.tracking_url, logger);
+      const images = await inlineImages(options.documents, orders, outcome.order.id, settings.label_image_format, data.tracking_url, logger);
       data.label_image = images.label;
       data.manifesto_image = images.manifesto;
       if (images.failed) messages.push(error('warning', MessageCode.labelNotReady, 'The label images could not be made just now; fetch them from label_url and manifesto_url.'));
@@ -223,9 +224,9 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
       }
       const dpi = request.query.dpi === undefined || request.query.dpi === '203' ? 203 : request.query.dpi === '300' ? 300 : undefined;
       if (dpi === undefined) return reply(res, 400, {}, [error('error', MessageCode.invalidField, 'dpi must be 203 or 300.')]);
-      const order = orders.findById(file[1]!);
+      const order = findOrderDetail(orders, file[1]!);
       if (!order) return reply(res, 404, {}, [error('error', MessageCode.orderNotFound, 'No order has this provider_order_id.')]);
-      const rendered: RenderedBytes = await options.documents.render({ id: order.id, document, format, dpi }, undefined, trackingUrlFor(request, order.tracking_id));
+      const rendered = await options.documents.render({ id: order.id, document, format, dpi }, order, trackingUrlFor(request, order.tracking_id));
       await orders.recordPrint(order.id, { document, copies: 1, printer: null, via: 'bestrx' }, BESTRX_ACTOR);
       return res
         .code(200)
@@ -269,7 +270,7 @@ const pathOf = (request: FastifyRequest) => request.url.split('?')[0] ?? '';
 const SIGNED_LINK_PREFIXES = ['/signatures/', '/track/', '/labels/', '/manifests/'];
 
 const FILE_FORMATS: Record<string, DocumentFormat | undefined> = { png: 'png', jpg: 'jpeg', jpeg: 'jpeg', gif: 'gif', zpl: 'zpl' };
-const FILE_EXTENSIONS: Record<LabelFileType, string> = { png: 'png', jpeg: 'jpg', gif: 'gif' };
+
 
 /** A GET of a link RxRelay signed. */
 function isSignedLink(request: FastifyRequest, signer: UrlSigner): boolean {
@@ -345,7 +346,7 @@ export function signedTrackingPath(signer: UrlSigner, trackingId: string): strin
 }
 
 function createOrderData(order: OrderStateRow, parsed: ParsedCreateOrder, baseUrl: string, tables: CodeTables, signer: UrlSigner, format: LabelFileType) {
-  const extension = FILE_EXTENSIONS[format];
+  const extension = IMAGE_FILE_EXTENSIONS[format];
   return {
     bestrx_order_id: parsed.content.bestrx_order_id,
     bestrx_unique_order_id: parsed.content.bestrx_unique_order_id,
@@ -371,20 +372,33 @@ function createOrderData(order: OrderStateRow, parsed: ParsedCreateOrder, baseUr
  */
 async function inlineImages(
   documents: DocumentService,
+  orders: OrderService,
   orderId: string,
   format: LabelFileType,
   trackingUrl: string,
   logger: Logger,
 ): Promise<{ label: string; manifesto: string; failed: boolean }> {
   try {
+    // One read of the order for both documents.
+    const order = orders.get(orderId);
     const [label, manifesto] = await Promise.all([
-      documents.render({ id: orderId, document: 'label', format, dpi: 203 }, undefined, trackingUrl),
-      documents.render({ id: orderId, document: 'packing_slip', format, dpi: 203 }),
+      documents.render({ id: orderId, document: 'label', format, dpi: 203 }, order, trackingUrl),
+      documents.render({ id: orderId, document: 'packing_slip', format, dpi: 203 }, order),
     ]);
     return { label: label.bytes.toString('base64'), manifesto: manifesto.bytes.toString('base64'), failed: false };
   } catch (err) {
     logger.error('bestrx.label_render_failed', { order_id: orderId, error: (err as Error).name });
     return { label: '', manifesto: '', failed: true };
+  }
+}
+
+/** The order, or undefined when no order has this id. */
+function findOrderDetail(orders: OrderService, orderId: string): OrderDetail | undefined {
+  try {
+    return orders.get(orderId);
+  } catch (err) {
+    if (err instanceof OrderNotFoundError) return undefined;
+    throw err;
   }
 }
 

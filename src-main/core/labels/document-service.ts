@@ -12,7 +12,7 @@ import type {
 import { localDate } from '../../../src-shared/local-date';
 import type { Clock } from '../clock';
 import type { OrderService } from '../orders/order-service';
-import { IMAGE_MIME_TYPES, type LabelDpi, type LabelOrder } from './label-order';
+import { IMAGE_FILE_EXTENSIONS, IMAGE_MIME_TYPES, type LabelDpi, type LabelOrder } from './label-order';
 import { renderPackingSlip } from './packing-slip';
 import { renderRunSheetPdf } from './run-sheet';
 import { renderShippingLabel } from './shipping-label';
@@ -78,7 +78,7 @@ export class DocumentService {
       request.document === 'label'
         ? await renderShippingLabel(order, { trackingUrl: trackingUrl ?? this.deps.trackingUrl(order.tracking_id), dpi: request.dpi, format })
         : await renderPackingSlip(order, { dpi: request.dpi, format });
-    return { filename: `${stem}.${format === 'jpeg' ? 'jpg' : format}`, mimeType: IMAGE_MIME_TYPES[format], bytes };
+    return { filename: `${stem}.${IMAGE_FILE_EXTENSIONS[format]}`, mimeType: IMAGE_MIME_TYPES[format], bytes };
   }
 
   async runSheet(input: { order_ids: string[]; name?: string; courier?: string; date?: string }): Promise<RenderedBytes> {

@@ -43,6 +43,9 @@ export const IMAGE_MIME_TYPES: Record<ImageFormat, string> = {
   gif: 'image/gif',
 };
 
+/** File name extensions, as the label links and downloads name the files. */
+export const IMAGE_FILE_EXTENSIONS: Record<ImageFormat, string> = { png: 'png', jpeg: 'jpg', gif: 'gif' };
+
 /** The `label_file_type` / `manifesto_file_type` code BestRx expects for an image format. */
 export function labelFileTypeCode(format: ImageFormat, tables: CodeTables = DEFAULT_CODE_TABLES): number {
   return tables.labelFileType[format];

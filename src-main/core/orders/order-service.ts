@@ -374,10 +374,6 @@ export class OrderService {
     return signature ? Buffer.from(signature, 'base64') : undefined;
   }
 
-  findById(orderId: string): OrderStateRow | undefined {
-    return getOrderState(this.deps.db, orderId);
-  }
-
   findByTrackingId(trackingId: string): OrderStateRow | undefined {
     const id = findOrderIdByTrackingId(this.deps.db, trackingId);
     return id ? getOrderState(this.deps.db, id) : undefined;

@@ -3,6 +3,7 @@
 import { useEffect, useState, type JSX } from 'react';
 import type { AppApiError, CourierRunView, OrderSummary } from '../../../src-shared/app-api-contract';
 import type { AppApiClient } from '../api/app-api-client';
+import { saveDocument } from '../save-document';
 import { StatusBadge } from './StatusBadge';
 
 interface RunsState {
@@ -58,9 +59,7 @@ export function CourierRuns({ api }: { api: AppApiClient }): JSX.Element {
   const runSheet = async (run: CourierRunView) => {
     const reply = await api.call('documents.runSheet', { order_ids: run.stops.map((s) => s.id), name: run.name, courier: run.courier, date: run.run_date });
     if (!reply.ok) return setProblem(reply.error);
-    const url = URL.createObjectURL(new Blob([Uint8Array.from(atob(reply.value.data_base64), (c) => c.charCodeAt(0))], { type: reply.value.mime_type }));
-    Object.assign(document.createElement('a'), { href: url, download: reply.value.filename }).click();
-    setTimeout(() => URL.revokeObjectURL(url), 1_000);
+    saveDocument(reply.value);
   };
 
   const toggle = (id: string) => setChosen((current) => (current.includes(id) ? current.filter((c) => c !== id) : [...current, id]));

@@ -1,5 +1,6 @@
 import { useEffect, useState, type JSX } from 'react';
 import type { PrintableDocument, PrinterInfo, RenderedDocument } from '../../../src-shared/app-api-contract';
+import { saveDocument } from '../save-document';
 import type { AppStore } from '../store/app-store';
 
 const DOCUMENT_NAMES: Record<PrintableDocument, string> = { label: 'Shipping label', packing_slip: 'Packing slip' };
@@ -105,10 +106,7 @@ function DocumentPane({ store, document, printer }: { store: AppStore; document:
   const downloadZpl = async () => {
     const reply = await store.getState().renderDocument('label', 'zpl');
     if (!reply.ok) return setProblem(reply.error.message);
-    const url = URL.createObjectURL(new Blob([Uint8Array.from(atob(reply.value.data_base64), (c) => c.charCodeAt(0))], { type: reply.value.mime_type }));
-    const link = Object.assign(window.document.createElement('a'), { href: url, download: reply.value.filename });
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(url), 1_000);
+    saveDocument(reply.value);
   };
 
   return (
