@@ -32,6 +32,35 @@ const documentInput = z
 export const ORDER_LIST_FILTERS = ['today', 'needs_attention', 'refrigerated', 'collect', 'ready_for_run'] as const;
 export type OrderListFilterName = (typeof ORDER_LIST_FILTERS)[number];
 
+/** The fulfilment partners an order can be dispatched to (product spec, `orders.dispatch`). */
+export const PARTNER_NAMES = ['honeybee', 'united', 'caryrx'] as const;
+export type PartnerName = (typeof PARTNER_NAMES)[number];
+export const PARTNER_DISPLAY_NAMES: Record<PartnerName, string> = {
+  honeybee: 'Honeybee Health',
+  united: 'United Pharmacy',
+  caryrx: 'CaryRx',
+};
+
+const partnerRef = z.string().trim().min(1).max(200);
+
+/** What the partner needs that BestRx did not send (product spec, `orders.dispatch`). */
+const dispatchDetails = z
+  .object({
+    patient_dob: z.iso.date('patient_dob: use YYYY-MM-DD').optional(),
+    patient_email: z.email('patient_email: not an email address').max(254).optional(),
+    patient_gender: z.enum(['M', 'F', 'U']).optional(),
+    medication_id: partnerRef.optional(),
+    pharmacy_id: partnerRef.optional(),
+    prescription_ids: z.array(partnerRef).min(1).max(50).optional(),
+    shipping_method: z.string().trim().min(1).max(100).optional(),
+    /** United: the quantity to dispense (1–1000) and days supply (1–365). */
+    dispense_quantity: z.number().int().optional(),
+    days_supply: z.number().int().optional(),
+    /** Notes for the partner's pharmacist. */
+    clinical_notes: z.string().trim().max(2048).optional(),
+  })
+  .strict();
+
 export const STATUS_PUSH_STATES = ['pending', 'delivered', 'dead', 'skipped'] as const;
 export type StatusPushState = (typeof STATUS_PUSH_STATES)[number];
 
@@ -172,6 +201,43 @@ export const appApiInputSchemas = {
       label_image_format: z.enum(['png', 'jpeg', 'gif']).optional(),
     })
     .strict(),
+  /** Hands an order not yet picked up to a fulfilment partner instead of the in-house courier. */
+  'orders.dispatch': z.object({ id: providerOrderId, partner: z.enum(PARTNER_NAMES), details: dispatchDetails.optional() }).strict(),
+  /** Per partner: mode, connected, last sync, last error. */
+  'partners.status': z.object({}).strict(),
+  /** Try a partner again now: closes its circuit breaker, forgets its backoff, polls its open orders. */
+  'partners.syncNow': z.object({ partner: z.enum(PARTNER_NAMES) }).strict(),
+  /** The partner's pharmacies an order can be routed to (United). */
+  'partners.pharmacies': z.object({ partner: z.enum(PARTNER_NAMES) }).strict(),
+  /** One page of a pharmacy's medication catalog with real-time prices (United: 25 per page). */
+  'partners.medications': z
+    .object({ partner: z.enum(PARTNER_NAMES), pharmacy_id: partnerRef, page: z.number().int().min(1).max(10_000).default(1) })
+    .strict(),
+  /**
+   * Connects a partner: `sandbox` points it at the local simulator; `live` at the partner's API
+   * with the credentials given (secrets are stored encrypted and never shown again).
+   */
+  'partners.configure': z
+    .object({
+      partner: z.enum(PARTNER_NAMES),
+      mode: z.enum(['sandbox', 'live']),
+      /** United: the tenant-scoped base URL, https://…/pharmacy/{tenant}/api/v1. */
+      base_url: z.url({ protocol: /^https?$/, error: 'base_url must be an http(s) URL' }).max(500).optional(),
+      /** United: the one-time setup token (RxRelay creates its API credentials with it). */
+      setup_token: z.string().trim().min(1).max(2000).optional(),
+      client_id: z.string().trim().min(1).max(500).optional(),
+      client_secret: z.string().trim().min(1).max(2000).optional(),
+      webhook_secret: z.string().trim().min(1).max(2000).optional(),
+      /** Where partners can reach this RxRelay's /webhooks/<partner> (e.g. a tunnel); polling works without it. */
+      webhook_base_url: z.url({ protocol: /^https?$/, error: 'webhook_base_url must be an http(s) URL' }).max(500).nullable().optional(),
+    })
+    .strict(),
+  /** Creates new API credentials, switches to them, then revokes the old ones (zero downtime). */
+  'partners.rotateCredentials': z.object({ partner: z.enum(PARTNER_NAMES) }).strict(),
+  /** Sandbox mode: make a partner simulator's order move on, fail or be cancelled now. */
+  'sandbox.partnerOrder': z
+    .object({ partner: z.enum(PARTNER_NAMES), id: providerOrderId, action: z.enum(['advance', 'fail', 'cancel']) })
+    .strict(),
 } as const satisfies Record<AppApiMethod, z.ZodType>;
 
 export type AppApiInput<M extends AppApiMethod> = z.input<(typeof appApiInputSchemas)[M]>;
@@ -231,9 +297,11 @@ export interface OrderSummary {
   updated_at: string;
 }
 
+export type OrderEventType = 'created' | 'status_changed' | 'amended' | 'return_requested' | 'label_printed' | 'partner_dispatched' | 'partner_update';
+
 export interface OrderEventView {
   event_id: string;
-  type: 'created' | 'status_changed' | 'amended' | 'return_requested' | 'label_printed';
+  type: OrderEventType;
   from_status: OrderStatus | null;
   to_status: OrderStatus | null;
   actor: string;
@@ -312,6 +380,58 @@ export interface OrderDetail extends OrderSummary {
   allowed_transitions: OrderStatus[];
   /** Every UpdateOrderStatus push for this order and how it went. */
   pushes: StatusPushView[];
+  /** The order's hand-over to a fulfilment partner (the latest one), if it was dispatched. */
+  partner: PartnerDispatchView | null;
+}
+
+export const DISPATCH_STATES = ['dispatching', 'open', 'finished', 'failed'] as const;
+export type DispatchState = (typeof DISPATCH_STATES)[number];
+
+/** An order's hand-over to a partner and how far the partner has taken it. */
+export interface PartnerDispatchView {
+  id: string;
+  partner: PartnerName;
+  partner_name: string;
+  /** dispatching: creating what the partner needs; open: the partner has the order; finished:
+   * the partner is done with it; failed: the hand-over or the partner failed (staff take it back). */
+  state: DispatchState;
+  /** The step being worked on while dispatching ("patient", "order"). */
+  step: string | null;
+  /** The partner's ids (patient, order, ...). */
+  refs: Record<string, string>;
+  partner_status: string | null;
+  carrier: string | null;
+  tracking: string | null;
+  attempts: number;
+  next_attempt_at: string | null;
+  last_error: string | null;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+}
+
+export interface PartnerStatusView {
+  partner: PartnerName;
+  name: string;
+  mode: 'sandbox' | 'live';
+  /** The last call to the partner worked. */
+  connected: boolean;
+  /** When RxRelay last heard from the partner successfully. */
+  last_sync: string | null;
+  /** The last failure, in plain words; null once a call works again. */
+  last_error: string | null;
+  /** closed: calls go through; open: the partner failed repeatedly and is left alone until next_try_at. */
+  circuit: 'closed' | 'open' | 'half_open';
+  next_try_at: string | null;
+  /** Orders with this partner not yet finished. */
+  open_orders: number;
+  /** Hand-overs that failed and wait for staff. */
+  failed_dispatches: number;
+  /** Live: where calls go (no credentials); sandbox: the simulator. */
+  base_url: string;
+  /** Whether live credentials are stored (never the credentials themselves). */
+  credentials_stored: boolean;
+  webhook_url: string | null;
 }
 
 /** One status push to BestRx (UpdateOrderStatus) in the outbox. */
@@ -403,6 +523,21 @@ export interface AppApiOutputs {
   'settings.regenerateBestrxCredentials': BestRxConnection;
   'settings.codeTables': Record<string, Record<string, unknown>>;
   'settings.update': AppSettings;
+  'orders.dispatch': OrderDetail;
+  'partners.status': { partners: PartnerStatusView[] };
+  'partners.syncNow': PartnerStatusView;
+  'partners.pharmacies': { pharmacies: Array<{ id: string; name: string; status: string }> };
+  'partners.medications': {
+    medications: Array<{ medication_id: string; name: string; strength: string | null; form: string | null; formulation: string | null; price: string; type: string | null }>;
+    page: number;
+    total_pages: number;
+    total: number;
+    /** When these prices were fetched from the partner (cached for a few minutes). */
+    fetched_at: string;
+  };
+  'partners.configure': PartnerStatusView;
+  'partners.rotateCredentials': { partner: PartnerName; old_client_id: string | null; new_client_id: string };
+  'sandbox.partnerOrder': { partner_status: string };
 }
 
 export type AppApiOutput<M extends AppApiMethod> = AppApiOutputs[M];
@@ -414,6 +549,7 @@ export const APP_API_ERROR_CODES = [
   'unknown_method',
   'unauthorized',
   'not_found',
+  'partner_unavailable',
   'conflict',
   'transition_refused',
   'internal',
@@ -436,4 +572,6 @@ export type AppEvent =
   /** A push to BestRx was given up: staff should retry or skip it. */
   | { type: 'outbox.dead'; push_id: number; order_id: string; error: string }
   /** Pushes changed state (coalesced: at most about once a second). */
-  | { type: 'outbox.changed' };
+  | { type: 'outbox.changed' }
+  /** A partner connection's health changed (connected, failing, circuit opened). */
+  | { type: 'partners.changed'; partner: PartnerName };

@@ -22,6 +22,14 @@ export const APP_API_METHODS = [
   'settings.regenerateBestrxCredentials',
   'settings.codeTables',
   'settings.update',
+  'orders.dispatch',
+  'partners.status',
+  'partners.syncNow',
+  'partners.pharmacies',
+  'partners.medications',
+  'partners.configure',
+  'partners.rotateCredentials',
+  'sandbox.partnerOrder',
 ] as const;
 
 export type AppApiMethod = (typeof APP_API_METHODS)[number];

@@ -30,6 +30,11 @@ import { SettingKeys, type SecretStore, type SettingsStore } from './settings/se
 import type { SqliteDatabase } from './storage/database';
 import { ensureDeviceId } from './storage/meta-repository';
 import { WriteQueue } from './storage/write-queue';
+import { PartnerConnections } from './partners/partner-connections';
+import { PartnerNotConnectedError, PartnerSyncEngine } from './partners/partner-sync-engine';
+import { latestDispatchOfOrder } from './storage/partners-repository';
+import { getOrderState } from './storage/orders-repository';
+import { OrderNotFoundError } from './orders/order-service';
 
 /**
  * The pace at which a backlog of status pushes is caught up. BestRx publishes no rate limit;
@@ -66,6 +71,10 @@ export interface CoreDependencies {
   sqliteNativeBinding?: string;
   /** Prints labels and slips (the Electron shell's printing); headless mode has none. */
   printer?: DocumentPrinter;
+  /** Tests that drive the partner engine by hand turn its timers off. */
+  partnerSchedule?: boolean;
+  /** Tests: a crash (a throw) at a point of a partner hand-over. */
+  partnerCrashPoint?: (point: string) => void;
 }
 
 export interface RxRelayCore {
@@ -78,6 +87,9 @@ export interface RxRelayCore {
   bestrx: RunningServer;
   /** Sandbox mode's BestRx (simulator and demo orders), when it stands in for the real one. */
   sandbox: BestRxSandbox | undefined;
+  /** The partner sync engine and the partners' connections (live, or their sandbox simulators). */
+  partnerEngine: PartnerSyncEngine;
+  partners: PartnerConnections;
   info: AppInfo;
   stop(): Promise<void>;
 }
@@ -156,6 +168,38 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
     clock,
     printer: deps.printer,
   });
+  // Partners: the engine follows hand-overs; the connections decide live or sandbox per partner.
+  // Both read the listener's URL lazily (sandbox webhooks come back to it).
+  let partners: PartnerConnections | undefined;
+  const partnerEngine = new PartnerSyncEngine({
+    db,
+    writes,
+    clock,
+    orders,
+    events,
+    logger,
+    pollIntervalMs: (partner) => partners?.pollIntervalMs(partner) ?? 60_000,
+    webhookUrl: (partner) => partners?.webhookUrl(partner),
+    schedule: deps.partnerSchedule,
+    crashPoint: deps.partnerCrashPoint,
+  });
+  partners = new PartnerConnections({
+    engine: partnerEngine,
+    settings,
+    secrets,
+    clock,
+    logger,
+    sandbox: config.sandbox,
+    unitedSandboxPort: config.unitedSandboxPort,
+    sandboxStepMs: config.sandboxStepMs,
+    listenerUrl: () => listenerUrl,
+  });
+  const partnerConnections = partners;
+  const catalogOf = (partner: Parameters<PartnerSyncEngine['connector']>[0]) => {
+    const catalog = partnerEngine.connector(partner)?.catalog;
+    if (!catalog) throw new PartnerNotConnectedError(partner, `${partner === 'united' ? 'United Pharmacy' : partner} has no catalog to browse here.`);
+    return catalog;
+  };
   const addressValidator = deps.addressValidator ?? createOfflineAddressValidator(await loadZipDirectory());
   const bestrx = await startBestRxProviderServer({
     host: config.bestrxHost,
@@ -168,8 +212,10 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
     documents,
     settings: () => appSettings.get(),
     logger,
+    partnerWebhook: (partner, rawBody, headers) => partnerEngine.receiveWebhook(partner, rawBody, headers),
   });
   listenerUrl = bestrx.url;
+  await partnerConnections.start();
   if (sandbox && config.sandboxDemoIntervalMs > 0) {
     sandbox.startDemoOrders({ providerUrl: bestrx.url, credentials, intervalMs: config.sandboxDemoIntervalMs });
   }
@@ -246,6 +292,23 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
       },
       'settings.codeTables': () => codeTables as unknown as Record<string, Record<string, unknown>>,
       'settings.update': (input) => appSettings.update(input),
+      'orders.dispatch': (input, context) => partnerEngine.dispatch(input, context.actor),
+      'partners.status': () => ({ partners: partnerConnections.status() }),
+      'partners.syncNow': async (input) => {
+        await partnerEngine.syncNow(input.partner);
+        return partnerConnections.statusOf(input.partner);
+      },
+      'partners.pharmacies': async (input) => ({ pharmacies: await partnerEngine.callThrough(input.partner, () => catalogOf(input.partner).pharmacies()) }),
+      'partners.medications': (input) => partnerEngine.callThrough(input.partner, () => catalogOf(input.partner).medications(input.pharmacy_id, input.page)),
+      'partners.configure': (input) => partnerConnections.configure(input),
+      'partners.rotateCredentials': (input) => partnerEngine.callThrough(input.partner, () => partnerConnections.rotateCredentials(input.partner)),
+      'sandbox.partnerOrder': (input) => {
+        if (!getOrderState(db, input.id)) throw new OrderNotFoundError(input.id);
+        const dispatch = latestDispatchOfOrder(db, input.id);
+        const outcome = partnerConnections.sandboxOrder(input, dispatch?.partner === input.partner ? (dispatch.partner_order_ref ?? undefined) : undefined);
+        partnerEngine.wake(input.partner);
+        return outcome;
+      },
     },
     logger,
   );
@@ -264,9 +327,12 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
     events,
     bestrx,
     sandbox,
+    partnerEngine,
+    partners: partnerConnections,
     info,
     async stop() {
       await bestrx.close();
+      await partnerConnections.stop();
       await worker?.stop();
       await transport?.close();
       await sandbox?.stop();

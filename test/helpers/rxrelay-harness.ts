@@ -7,7 +7,7 @@ import { loadConfig } from '../../src-main/core/config/config';
 import type { DocumentPrinter } from '../../src-main/core/labels/document-service';
 import { silentLogger } from '../../src-main/core/logger';
 import { startRxRelayCore, type RxRelayCore } from '../../src-main/core/rxrelay-core';
-import { createMemorySecretStore, createMemorySettingsStore } from '../../src-main/core/settings/settings-store';
+import { createMemorySecretStore, createMemorySettingsStore, type SecretStore } from '../../src-main/core/settings/settings-store';
 import { openDatabase, type SqliteDatabase } from '../../src-main/core/storage/database';
 import { basicAuth, httpRequest, type RawResponse } from './http';
 
@@ -46,6 +46,13 @@ export async function startHarness(
     sandbox?: boolean;
     /** Default: TEST_CREDENTIALS from the environment; 'generated': made and stored at first start. */
     bestrxCredentials?: 'environment' | 'generated';
+    /** The partner simulators' step (RXRELAY_SANDBOX_STEP_MS); default an hour, so they move only when a test says. */
+    sandboxStepMs?: number;
+    /** Default false: tests run partner passes themselves (`core.partnerEngine.runUntilIdle`). */
+    partnerSchedule?: boolean;
+    partnerCrashPoint?: (point: string) => void;
+    /** Shared with the test, to inspect what the core stored (partner credentials). */
+    secrets?: SecretStore;
   } = {},
 ): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rxrelay-test-'));
@@ -56,6 +63,9 @@ export async function startHarness(
     // Sandbox mode (nothing live configured) with its BestRx simulator, but no demo orders
     // arriving in the middle of a test.
     RXRELAY_SANDBOX_DEMO_INTERVAL_MS: '0',
+    // The United simulator on any free port (tests run in parallel; 8082 may be taken).
+    RXRELAY_UNITED_SANDBOX_PORT: '0',
+    RXRELAY_SANDBOX_STEP_MS: String(options.sandboxStepMs ?? 3_600_000),
     ...(options.sandbox === false ? { RXRELAY_SANDBOX: '0' } : {}),
   }, { strict: true });
   const db = openDatabase({ file: join(dataDir, 'rxrelay.db') });
@@ -65,7 +75,9 @@ export async function startHarness(
       config,
       db,
       settings: createMemorySettingsStore(options.settings),
-      secrets: createMemorySecretStore(),
+      secrets: options.secrets ?? createMemorySecretStore(),
+      partnerSchedule: options.partnerSchedule ?? false,
+      partnerCrashPoint: options.partnerCrashPoint,
       clock: options.clock ?? new FakeClock(),
       logger: silentLogger,
       mode: 'headless',

@@ -17,6 +17,9 @@ import { InvalidProofError, OrderNotFoundError, TransitionRefusedError } from '.
 import { StatusPushFinishedError, StatusPushNotFoundError } from '../outbox/status-push-outbox';
 import { NotInSandboxError } from '../sandbox/bestrx/bestrx-sandbox';
 import { CredentialsFromEnvironmentError } from '../settings/bestrx-credentials';
+import { PartnerRequestError } from '../partners/partner-connector';
+import { PartnerConfigurationError } from '../partners/partner-connections';
+import { DispatchDetailsError, PartnerNotConnectedError, PartnerPausedError } from '../partners/partner-sync-engine';
 
 /** Who is calling: recorded as the actor on every change the call makes. */
 export interface AppApiContext {
@@ -67,6 +70,15 @@ export class AppApi {
     if (error instanceof NotInSandboxError) return { code: 'not_found', message: error.message };
     if (error instanceof TransitionRefusedError) return { code: 'transition_refused', message: error.message, details: error.reasons };
     if (error instanceof InvalidProofError) return { code: 'invalid_input', message: error.message, details: error.problems };
+    if (error instanceof DispatchDetailsError || error instanceof PartnerConfigurationError) {
+      return { code: 'invalid_input', message: error.message, details: error.problems };
+    }
+    if (error instanceof PartnerNotConnectedError || error instanceof PartnerPausedError) return { code: 'partner_unavailable', message: error.message };
+    if (error instanceof PartnerRequestError) {
+      if (error.kind === 'rejected' || error.kind === 'invalid_request') return { code: 'invalid_input', message: error.message, details: error.details };
+      if (error.kind === 'not_found') return { code: 'not_found', message: error.message };
+      return { code: 'partner_unavailable', message: error.message };
+    }
     this.logger.error('app_api.internal_error', { method, error: (error as Error).name });
     return { code: 'internal', message: 'RxRelay hit an unexpected problem. Please check the order and try again.' };
   }

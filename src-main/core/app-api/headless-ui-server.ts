@@ -34,6 +34,8 @@ const HTTP_STATUS: Record<AppApiErrorCode, number> = {
   unknown_method: 404,
   unauthorized: 401,
   not_found: 404,
+  // The partner is down, rate limiting or not connected: the call may work later.
+  partner_unavailable: 503,
   conflict: 409,
   transition_refused: 409,
   internal: 500,

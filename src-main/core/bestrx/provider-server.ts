@@ -48,6 +48,11 @@ export interface BestRxProviderServerOptions {
   settings: () => AppSettings;
   logger: Logger;
   timeouts?: typeof DEFAULT_TIMEOUTS;
+  /**
+   * Partners' webhooks, POST /webhooks/<partner>: authenticated by the partner's signature over
+   * the raw body (the handler checks it), not by BestRx's credentials.
+   */
+  partnerWebhook?: (partner: string, rawBody: string, headers: FastifyRequest['headers']) => Promise<{ status: number; body: object }>;
 }
 
 export interface RunningServer {
@@ -95,6 +100,10 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
   const error = (type: MessageType, code: string, text: string): EnvelopeMessage => ({ type, code, text });
 
   app.addHook('onRequest', async (request, res) => {
+    // A partner's webhook arrives through whatever tunnel or proxy reaches this desktop, under
+    // that Host; it carries no BestRx credentials. Its signature is its authentication: a web
+    // page (the reason for the Host and Origin checks) cannot forge one.
+    if (options.partnerWebhook && request.method === 'POST' && pathOf(request).toLowerCase().startsWith('/webhooks/')) return;
     const host = (request.headers.host ?? '').toLowerCase();
     if (!allowedHosts.has(host)) {
       logger.warn('bestrx.request_refused', { reason: 'host', path: pathOf(request) });
@@ -245,6 +254,16 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
     if (!png) return reply(res, 404, {}, [error('error', MessageCode.notFound, 'No signature at this link.')]);
     return res.code(200).type('image/png').header('cache-control', 'private, max-age=86400').send(png);
   });
+
+  if (options.partnerWebhook) {
+    const handleWebhook = options.partnerWebhook;
+    app.post<{ Params: { partner: string } }>('/webhooks/:partner', async (request, res) => {
+      const rawBody = rawBodies.get(request);
+      if (rawBody === undefined) return res.code(400).send({ error: 'Send the event as JSON.' });
+      const outcome = await handleWebhook(request.params.partner.toLowerCase(), rawBody, request.headers);
+      return res.code(outcome.status).type('application/json; charset=utf-8').send(outcome.body);
+    });
+  }
 
   app.get<{ Params: { trackingId: string } }>('/track/:trackingId', async (request, res) => {
     const order = orders.findByTrackingId(request.params.trackingId);

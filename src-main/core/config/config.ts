@@ -23,6 +23,8 @@ export interface RxRelayConfig {
   /** Why sandbox mode is on or off, for the start-up line and the UI. */
   sandboxReason: 'flag' | 'environment' | 'nothing live configured' | 'live connection configured';
   sandboxStepMs: number;
+  /** The United Pharmacy simulator's port in sandbox mode (the seed's 8082; 0 picks a free one). */
+  unitedSandboxPort: number;
   /** How often the sandbox's BestRx sends a demo order; 0 sends none. */
   sandboxDemoIntervalMs: number;
 }
@@ -38,6 +40,8 @@ export const DEFAULT_BESTRX_PORT = 8410;
 export const DEFAULT_UI_PORT = 8411;
 export const DEFAULT_SANDBOX_STEP_MS = 30_000;
 export const DEFAULT_SANDBOX_DEMO_INTERVAL_MS = 45_000;
+/** "http://localhost:8082/pharmacy/sandbox/api/v1" (United's seed, Sandbox Environment). */
+export const DEFAULT_UNITED_SANDBOX_PORT = 8082;
 
 export const USAGE = `Usage: npm run serve -- [options]
 
@@ -50,7 +54,7 @@ export const USAGE = `Usage: npm run serve -- [options]
 
 Environment only: RXRELAY_BESTRX_USER, RXRELAY_BESTRX_PASSWORD, RXRELAY_STATUS_URL,
 RXRELAY_STATUS_USER, RXRELAY_STATUS_PASSWORD, RXRELAY_API_TOKEN, RXRELAY_SANDBOX_STEP_MS,
-RXRELAY_SANDBOX_DEMO_INTERVAL_MS.`;
+RXRELAY_SANDBOX_DEMO_INTERVAL_MS, RXRELAY_UNITED_SANDBOX_PORT (default ${DEFAULT_UNITED_SANDBOX_PORT}).`;
 
 /** The OS app-data folder, the same one Electron's app.getPath('userData') gives "RxRelay". */
 export function defaultDataDir(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
@@ -154,6 +158,8 @@ export function loadConfig(
     problems.push('RXRELAY_SANDBOX_DEMO_INTERVAL_MS must be a whole number of milliseconds (0 sends no demo orders)');
   }
 
+  const unitedSandboxPort = port(env.RXRELAY_UNITED_SANDBOX_PORT, 'RXRELAY_UNITED_SANDBOX_PORT', DEFAULT_UNITED_SANDBOX_PORT, problems);
+
   const sandboxEnv = booleanEnv(env.RXRELAY_SANDBOX, 'RXRELAY_SANDBOX', problems);
   const liveConfigured = statusUrl !== undefined;
   const [sandbox, sandboxReason]: [boolean, RxRelayConfig['sandboxReason']] = args.sandbox
@@ -175,6 +181,7 @@ export function loadConfig(
     apiToken,
     sandbox,
     sandboxReason,
+    unitedSandboxPort,
     sandboxStepMs: Number.isInteger(sandboxStepMs) && sandboxStepMs > 0 ? sandboxStepMs : DEFAULT_SANDBOX_STEP_MS,
     sandboxDemoIntervalMs: Number.isInteger(sandboxDemoIntervalMs) && sandboxDemoIntervalMs >= 0 ? sandboxDemoIntervalMs : DEFAULT_SANDBOX_DEMO_INTERVAL_MS,
   };

@@ -147,3 +147,30 @@ export function matchConsentAnswers(
 export function sameConsentType(a: unknown, b: unknown): boolean {
   return String(a) === String(b);
 }
+
+/**
+ * The shortest way forward from `from` to `to` along the allowed transitions: a partner that
+ * reports "shipped" for an order RxRelay last saw acknowledged has picked it up, then put it in
+ * transit, and BestRx hears both. Empty when the order is already there; undefined when `to`
+ * cannot be reached (the order is past it, or on another branch).
+ */
+export function pathBetween(state: LifecycleState, to: OrderStatus): OrderStatus[] | undefined {
+  if (state.status === to) return [];
+  const cameFrom = new Map<OrderStatus, OrderStatus>();
+  const queue: OrderStatus[] = [state.status];
+  while (queue.length > 0) {
+    const current = queue.shift() as OrderStatus;
+    const next = current === state.status ? allowedTransitions(state) : allowedTransitions({ status: current, returnRequested: state.returnRequested });
+    for (const candidate of next) {
+      if (candidate === state.status || cameFrom.has(candidate)) continue;
+      cameFrom.set(candidate, current);
+      if (candidate === to) {
+        const path: OrderStatus[] = [to];
+        for (let at = current; at !== state.status; at = cameFrom.get(at) as OrderStatus) path.unshift(at);
+        return path;
+      }
+      queue.push(candidate);
+    }
+  }
+  return undefined;
+}

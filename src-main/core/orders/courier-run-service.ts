@@ -3,6 +3,8 @@
 // Each order still moves through OrderService.transition (its own transaction, its own status
 // push), so a run never bypasses the lifecycle rules: an order that cannot move is reported
 // and the others go on.
+import { PARTNER_DISPLAY_NAMES } from '../../../src-shared/app-api-contract';
+import { liveDispatchOfOrder } from '../storage/partners-repository';
 import { randomUUID } from 'node:crypto';
 import type { AppApiParsedInput, CourierRunView } from '../../../src-shared/app-api-contract';
 import { localDate } from '../../../src-shared/local-date';
@@ -54,6 +56,8 @@ export class CourierRunService {
         if (!PRE_PICKUP_STATUSES.includes(order.status)) problems.push(`${orderId} has already left the pharmacy (${order.status.replaceAll('_', ' ')}).`);
         const other = findRunOfOrder(db, orderId);
         if (other) problems.push(`${orderId} is already on run "${other.name}" (${other.courier}).`);
+        const withPartner = liveDispatchOfOrder(db, orderId);
+        if (withPartner) problems.push(`${orderId} was sent to ${PARTNER_DISPLAY_NAMES[withPartner.partner]}, which delivers it.`);
       }
       if (problems.length > 0) throw new TransitionRefusedError(problems);
       insertCourierRun(db, run, input.order_ids);

@@ -1,7 +1,7 @@
 // What can happen to an order, each as one transaction: BestRx creating, amending or cancelling
 // it, and staff moving it through its lifecycle. Every change writes an order event in the same
 // transaction as the change itself; listeners hear about it only after the commit.
-import type { AppApiParsedInput, OrderDetail, OrderSummary } from '../../../src-shared/app-api-contract';
+import { PARTNER_DISPLAY_NAMES, type AppApiParsedInput, type OrderDetail, type OrderSummary } from '../../../src-shared/app-api-contract';
 import { localDate } from '../../../src-shared/local-date';
 import { PRE_PICKUP_STATUSES, type OrderStatus } from '../../../src-shared/order-status';
 import type { AppEventBus } from '../app-events';
@@ -38,9 +38,10 @@ import {
   type OrderStateRow,
 } from '../storage/orders-repository';
 import { findRunOfOrder } from '../storage/courier-runs-repository';
+import { latestDispatchOfOrder, liveDispatchOfOrder } from '../storage/partners-repository';
 import type { WriteQueue } from '../storage/write-queue';
 import type { StatusPushOutbox } from '../outbox/status-push-outbox';
-import { toOrderDetail, toOrderSummary } from './order-views';
+import { toOrderDetail, toOrderSummary, toPartnerDispatchView } from './order-views';
 
 /** The actor recorded on changes BestRx asked for. */
 export const BESTRX_ACTOR = 'bestrx';
@@ -290,6 +291,11 @@ export class OrderService {
       if (!state) throw new OrderNotFoundError(input.id);
       const refusal = transitionRefusal({ status: state.status, returnRequested: state.return_requested_at !== null }, input.to);
       if (refusal) throw new TransitionRefusedError([refusal]);
+      const withPartner = liveDispatchOfOrder(db, state.id);
+      if (withPartner) {
+        const name = PARTNER_DISPLAY_NAMES[withPartner.partner];
+        throw new TransitionRefusedError([`${name} is delivering this order: its progress comes from ${name}, not from here.`]);
+      }
       if ((input.to === 'attempted' || input.to === 'unable_to_deliver') && !input.notes) {
         throw new TransitionRefusedError([`Say why (notes) when marking an order ${input.to.replaceAll('_', ' ')}.`]);
       }
@@ -334,7 +340,8 @@ export class OrderService {
       const content = state && loadOrderContent(db, orderId);
       if (!state || !content) throw new OrderNotFoundError(orderId);
       const runId = findRunOfOrder(db, orderId)?.id ?? null;
-      return toOrderDetail(state, content, listOrderEvents(db, orderId), this.deps.outbox.forOrder(orderId), this.deps.codeTables(), runId);
+      const dispatch = latestDispatchOfOrder(db, orderId);
+      return toOrderDetail(state, content, listOrderEvents(db, orderId), this.deps.outbox.forOrder(orderId), this.deps.codeTables(), runId, dispatch ? toPartnerDispatchView(dispatch) : null);
     })();
   }
 
@@ -365,6 +372,67 @@ export class OrderService {
     });
     this.deps.events.publish({ type: 'order.changed', order_id: orderId, status });
     return copy;
+  }
+
+  /**
+   * A fulfilment partner's progress, as order events. Runs inside the sync engine's write (the
+   * same transaction that records the partner event in its inbox), so either both are kept or
+   * neither. Each status on the way is its own event and its own push: BestRx hears "Picked Up"
+   * and then "In Transit" when a partner reports "shipped" for an order it last saw acknowledged.
+   * A partner's delivery needs no proof from RxRelay: the partner's carrier holds it.
+   */
+  applyPartnerProgressWithin(change: {
+    orderId: string;
+    actor: string;
+    capturedAt: string;
+    statuses: ReadonlyArray<{ to: OrderStatus; notes: string }>;
+    /** A timeline note when no status changes (the partner confirmed, is preparing, gave up). */
+    note?: string | undefined;
+  }): OrderStateRow {
+    const { db } = this.deps;
+    let state = mustGetState(db, change.orderId);
+    const now = this.now();
+    for (const step of change.statuses) {
+      const refusal = transitionRefusal({ status: state.status, returnRequested: state.return_requested_at !== null }, step.to);
+      if (refusal) throw new TransitionRefusedError([refusal]);
+      setOrderStatus(db, state.id, step.to, now);
+      this.appendStatusEvent(state, {
+        order_id: state.id,
+        type: 'status_changed',
+        from_status: state.status,
+        to_status: step.to,
+        actor: change.actor,
+        notes: step.notes,
+        captured_at: change.capturedAt,
+        recorded_at: now,
+        proof_json: null,
+      });
+      state = mustGetState(db, state.id);
+    }
+    if (change.note) this.appendPartnerEventWithin({ orderId: state.id, type: 'partner_update', actor: change.actor, notes: change.note, capturedAt: change.capturedAt });
+    return state;
+  }
+
+  /** A hand-over or partner event on the order's timeline (no push: BestRx's table has no place for it). Inside a write. */
+  appendPartnerEventWithin(event: { orderId: string; type: 'partner_dispatched' | 'partner_update'; actor: string; notes: string; capturedAt?: string; proof?: unknown }): void {
+    const now = this.now();
+    this.appendEvent({
+      order_id: event.orderId,
+      type: event.type,
+      from_status: null,
+      to_status: null,
+      actor: event.actor,
+      notes: event.notes,
+      captured_at: event.capturedAt ?? now,
+      recorded_at: now,
+      proof_json: event.proof === undefined ? null : JSON.stringify(event.proof),
+    });
+  }
+
+  /** After a write that changed orders outside this service (the sync engine's) has committed. */
+  announceCommitted(order: Pick<OrderStateRow, 'id' | 'status'>): void {
+    this.deps.outbox.committed();
+    this.deps.events.publish({ type: 'order.changed', order_id: order.id, status: order.status });
   }
 
   /** The signature image captured with an order event, if it carries one. */

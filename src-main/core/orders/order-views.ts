@@ -1,16 +1,19 @@
 // Stored rows → the shapes the app API promises (src-shared/app-api-contract.ts).
-import type {
-  OrderDetail,
-  OrderEventView,
-  OrderSummary,
-  PostalAddressView,
-  StatusPushView,
+import {
+  PARTNER_DISPLAY_NAMES,
+  type OrderDetail,
+  type OrderEventView,
+  type OrderSummary,
+  type PartnerDispatchView,
+  type PostalAddressView,
+  type StatusPushView,
 } from '../../../src-shared/app-api-contract';
 import type { CodeTables } from '../domain/code-tables';
 import { centsToDollars } from '../domain/money';
 import { allowedTransitions } from '../domain/order-lifecycle';
 import { recipientDisplayName, type OrderContent, type PartialPostalAddress } from '../domain/order-content';
 import type { OrderEventRow, OrderStateRow, OrderSummaryRow } from '../storage/orders-repository';
+import type { PartnerDispatchRow } from '../storage/partners-repository';
 
 export function toOrderSummary(row: OrderSummaryRow): OrderSummary {
   return {
@@ -77,6 +80,7 @@ export function toOrderDetail(
   pushes: StatusPushView[],
   codeTables: CodeTables,
   runId: string | null,
+  partner: PartnerDispatchView | null,
 ): OrderDetail {
   const r = content.recipient;
   const status = codeTables.status[state.status];
@@ -130,7 +134,32 @@ export function toOrderDetail(
     created_at: state.created_at,
     updated_at: state.updated_at,
     events: events.map(toOrderEventView),
-    allowed_transitions: allowedTransitions({ status: state.status, returnRequested: state.return_requested_at !== null }),
+    // An order with a partner moves only as the partner reports: staff have nothing to do to it.
+    allowed_transitions:
+      partner && (partner.state === 'dispatching' || partner.state === 'open')
+        ? []
+        : allowedTransitions({ status: state.status, returnRequested: state.return_requested_at !== null }),
     pushes,
+    partner,
+  };
+}
+
+export function toPartnerDispatchView(row: PartnerDispatchRow): PartnerDispatchView {
+  return {
+    id: row.id,
+    partner: row.partner,
+    partner_name: PARTNER_DISPLAY_NAMES[row.partner],
+    state: row.state,
+    step: row.state === 'dispatching' ? row.step : null,
+    refs: JSON.parse(row.refs_json) as Record<string, string>,
+    partner_status: row.partner_status,
+    carrier: row.carrier,
+    tracking: row.tracking,
+    attempts: row.attempts,
+    next_attempt_at: row.state === 'dispatching' || row.state === 'open' ? row.next_attempt_at : null,
+    last_error: row.last_error,
+    created_at: row.created_at,
+    created_by: row.created_by,
+    updated_at: row.updated_at,
   };
 }

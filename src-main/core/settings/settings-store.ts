@@ -15,6 +15,8 @@ export const SettingKeys = {
   codeTables: 'codeTables',
   inlineLabelImages: 'labels.inlineImages',
   labelImageFormat: 'labels.imageFormat',
+  /** Per partner: mode (sandbox/live), base URL, webhook base URL. Secrets are in the SecretStore. */
+  partners: 'partners',
 } as const;
 
 export const SecretNames = {

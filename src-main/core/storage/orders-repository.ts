@@ -1,6 +1,7 @@
 // Every SQL statement about orders, their parts, their events and their idempotency keys.
 // Functions take the database first and run inside whatever transaction the caller opened:
 // the service decides transaction boundaries, this module only speaks SQL.
+import type { OrderEventType } from '../../../src-shared/app-api-contract';
 import type { OrderStatus } from '../../../src-shared/order-status';
 import type {
   ConsentContent,
@@ -47,7 +48,7 @@ export interface OrderEventRow {
   event_id: string;
   order_id: string;
   seq: number;
-  type: 'created' | 'status_changed' | 'amended' | 'return_requested' | 'label_printed';
+  type: OrderEventType;
   from_status: OrderStatus | null;
   to_status: OrderStatus | null;
   actor: string;
@@ -446,12 +447,12 @@ export interface OrderListFilter {
   status?: OrderStatus | undefined;
   /** Due (requested delivery date) on `today`, or received since `todayStartsAt`. */
   today?: { date: string; startsAt: string } | undefined;
-  /** Failed at the door, being returned, or a push to BestRx that was given up. */
+  /** Failed at the door, being returned, a push to BestRx that was given up, or a partner that gave the order back. */
   needsAttention?: boolean;
   refrigerated?: boolean;
   /** Payment to collect on delivery, not yet delivered. */
   collect?: boolean;
-  /** Still at the pharmacy and on no courier run. */
+  /** Still at the pharmacy, on no courier run, and not with a partner. */
   readyForRun?: boolean;
   /** Words that must all appear in the order's search text (case-insensitive). */
   words?: readonly string[] | undefined;
@@ -487,10 +488,15 @@ export function listOrderSummaries(db: SqliteDatabase, filter: OrderListFilter):
   }
   if (filter.needsAttention) {
     where.push(`(o.status IN ('attempted', 'unable_to_deliver') OR o.return_requested_at IS NOT NULL
-      OR EXISTS (SELECT 1 FROM status_pushes p WHERE p.order_id = o.id AND p.state = 'dead'))`);
+      OR EXISTS (SELECT 1 FROM status_pushes p WHERE p.order_id = o.id AND p.state = 'dead')
+      OR (o.status IN ('created', 'acknowledged')
+          AND (SELECT d.state FROM partner_dispatches d WHERE d.order_id = o.id ORDER BY d.created_at DESC, d.rowid DESC LIMIT 1) = 'failed'))`);
   }
   if (filter.refrigerated) where.push('o.refrigeration_needed = 1');
-  if (filter.readyForRun) where.push(`o.status IN ('created', 'acknowledged') AND s.run_id IS NULL`);
+  if (filter.readyForRun) {
+    where.push(`o.status IN ('created', 'acknowledged') AND s.run_id IS NULL
+      AND NOT EXISTS (SELECT 1 FROM partner_dispatches d WHERE d.order_id = o.id AND d.state IN ('dispatching', 'open'))`);
+  }
   if (filter.collect) where.push(`o.amount_to_collect_cents > 0 AND o.status NOT IN ('delivered', 'cancelled', 'returned')`);
   const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   // The run join only when the filter needs it: counting every order for the board stays one scan.

@@ -6,6 +6,7 @@ import { migration0001Initial } from './0001-initial';
 import { migration0002StatusPushOutbox } from './0002-status-push-outbox';
 import { migration0003LabelPrintEvents } from './0003-label-print-events';
 import { migration0004CourierRuns } from './0004-courier-runs';
+import { migration0005PartnerDispatches } from './0005-partner-dispatches';
 
 export interface Migration {
   version: number;
@@ -24,6 +25,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0002StatusPushOutbox,
   migration0003LabelPrintEvents,
   migration0004CourierRuns,
+  migration0005PartnerDispatches,
 ];
 
 export class DatabaseTooNewError extends Error {

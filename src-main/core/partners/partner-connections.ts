@@ -1,0 +1,255 @@
+// Which partners RxRelay talks to and how: live (the partner's API, with credentials from
+// Settings) or sandbox (the local simulator, started here). Product spec, "Sandbox mode": every
+// connection not configured live goes to its simulator when the app runs in sandbox mode.
+//
+// Secrets (client secret, tokens, webhook secret) live in the SecretStore: encrypted by the OS
+// keychain in the Electron app, an owner-only file in headless mode. They are never logged and
+// never returned by the app API; Settings only learns whether they are stored.
+import {
+  PARTNER_DISPLAY_NAMES,
+  PARTNER_NAMES,
+  type AppApiParsedInput,
+  type PartnerName,
+  type PartnerStatusView,
+} from '../../../src-shared/app-api-contract';
+import type { Clock } from '../clock';
+import type { Logger } from '../logger';
+import { startUnitedSimulator, type UnitedSimulator } from '../sandbox/united/united-simulator';
+import { SettingKeys, type SecretStore, type SettingsStore } from '../settings/settings-store';
+import { PartnerRequestError } from './partner-connector';
+import { PartnerNotConnectedError, type PartnerSyncEngine } from './partner-sync-engine';
+import { UnitedClient, type UnitedAuthState, type UnitedAuthStore } from './united/united-client';
+import { UnitedConnector } from './united/united-connector';
+
+/** A partner's settings (not secret). */
+export interface PartnerSettings {
+  mode: 'sandbox' | 'live';
+  base_url?: string | undefined;
+  webhook_base_url?: string | null | undefined;
+}
+
+/** Live polling: often enough that a shipped order shows within minutes, gently enough for a partner's rate limit. */
+export const LIVE_POLL_INTERVAL_MS = 60_000;
+
+export class PartnerConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join(' '));
+    this.name = 'PartnerConfigurationError';
+  }
+}
+
+export interface PartnerConnectionsDependencies {
+  engine: PartnerSyncEngine;
+  settings: SettingsStore;
+  secrets: SecretStore;
+  clock: Clock;
+  logger: Logger;
+  /** The app runs in sandbox mode: partners not configured live use their simulators. */
+  sandbox: boolean;
+  /** The United simulator's port in sandbox mode (the seed's 8082; another when that is taken). */
+  unitedSandboxPort: number;
+  /** RXRELAY_SANDBOX_STEP_MS: how often simulators move their orders on. */
+  sandboxStepMs: number;
+  /** This RxRelay's listener (webhooks from a local simulator reach it). */
+  listenerUrl: () => string;
+}
+
+export class PartnerConnections {
+  private unitedSimulator: UnitedSimulator | undefined;
+
+  constructor(private readonly deps: PartnerConnectionsDependencies) {}
+
+  /** Connects every partner per its settings. A partner that fails to connect is reported, not fatal. */
+  async start(): Promise<void> {
+    try {
+      await this.connectUnited(this.settingsOf('united'));
+    } catch (error) {
+      this.deps.logger.warn('partners.connect_failed', { partner: 'united', error: (error as Error).message });
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.deps.engine.stop();
+    await this.unitedSimulator?.close();
+  }
+
+  /** The sandbox's United simulator, when it runs. */
+  get united(): UnitedSimulator | undefined {
+    return this.unitedSimulator;
+  }
+
+  status(): PartnerStatusView[] {
+    return PARTNER_NAMES.filter((partner) => partner === 'united').map((partner) => this.statusOf(partner));
+  }
+
+  statusOf(partner: PartnerName): PartnerStatusView {
+    const settings = this.settingsOf(partner);
+    const connector = this.deps.engine.connector(partner);
+    const health = this.deps.engine.health(partner);
+    const mode = connector?.mode ?? (settings.mode === 'live' || !this.deps.sandbox ? 'live' : 'sandbox');
+    return {
+      partner,
+      name: PARTNER_DISPLAY_NAMES[partner],
+      mode,
+      connected: health?.connected ?? false,
+      last_sync: health?.last_sync ?? null,
+      last_error: health ? health.last_error : `Not connected: add ${PARTNER_DISPLAY_NAMES[partner]}'s credentials in Settings → Partners.`,
+      circuit: health?.circuit ?? 'closed',
+      next_try_at: health?.next_try_at ?? null,
+      open_orders: health?.open_orders ?? 0,
+      failed_dispatches: health?.failed_dispatches ?? 0,
+      base_url: connector instanceof UnitedConnector ? connector.client.baseUrl : (settings.base_url ?? ''),
+      credentials_stored: Boolean(this.deps.secrets.get(authSecretName(partner))),
+      webhook_url: this.webhookUrl(partner) ?? null,
+    };
+  }
+
+  /** Where a partner can reach this RxRelay's webhooks: the setting, or in sandbox the local listener. */
+  webhookUrl(partner: PartnerName): string | undefined {
+    const settings = this.settingsOf(partner);
+    const base = settings.webhook_base_url ?? (this.deps.engine.connector(partner)?.mode === 'sandbox' ? this.deps.listenerUrl() : undefined);
+    return base ? `${base.replace(/\/+$/, '')}/webhooks/${partner}` : undefined;
+  }
+
+  pollIntervalMs(partner: PartnerName): number {
+    // In the sandbox, often enough to see each simulated step; live, once a minute.
+    return this.deps.engine.connector(partner)?.mode === 'sandbox' ? Math.max(250, Math.min(this.deps.sandboxStepMs / 2, 30_000)) : LIVE_POLL_INTERVAL_MS;
+  }
+
+  async configure(input: AppApiParsedInput<'partners.configure'>): Promise<PartnerStatusView> {
+    if (input.partner !== 'united') throw new PartnerNotConnectedError(input.partner, `RxRelay cannot connect to ${PARTNER_DISPLAY_NAMES[input.partner]} yet.`);
+    const previous = this.settingsOf('united');
+    const settings: PartnerSettings = {
+      mode: input.mode,
+      base_url: input.base_url ?? previous.base_url,
+      webhook_base_url: input.webhook_base_url === undefined ? previous.webhook_base_url : input.webhook_base_url,
+    };
+    if (input.mode === 'live') {
+      const problems: string[] = [];
+      if (!settings.base_url) problems.push("base_url is required: United's tenant-scoped address, https://…/pharmacy/{tenant}/api/v1.");
+      const hasSecret = input.client_id !== undefined || input.client_secret !== undefined;
+      if (hasSecret && (!input.client_id || !input.client_secret)) problems.push('client_id and client_secret go together.');
+      if (!input.setup_token && !hasSecret && !this.storedAuth('united')) problems.push('setup_token (or client_id and client_secret) is required the first time.');
+      if (problems.length > 0) throw new PartnerConfigurationError(problems);
+      // Proven before anything is saved: a wrong token or secret changes nothing.
+      const candidate = this.unitedClient(settings.base_url as string, this.secretAuthStore('united', true));
+      try {
+        if (input.setup_token) await candidate.setup(input.setup_token, 'RxRelay');
+        else if (input.client_id && input.client_secret) {
+          await candidate.useCredentials({ client_id: input.client_id, client_secret: input.client_secret, ...(input.webhook_secret ? { webhook_secret: input.webhook_secret } : {}) });
+        } else await candidate.ping();
+      } catch (error) {
+        await candidate.close();
+        this.deps.secrets.set(stagedSecretName('united'), '');
+        throw error;
+      }
+      await candidate.close();
+      const staged = this.deps.secrets.get(stagedSecretName('united'));
+      if (staged) {
+        const state = JSON.parse(staged) as UnitedAuthState;
+        this.deps.secrets.set(authSecretName('united'), JSON.stringify(input.webhook_secret ? { ...state, webhook_secret: input.webhook_secret } : state));
+        this.deps.secrets.set(stagedSecretName('united'), '');
+      } else if (input.webhook_secret) {
+        const state = this.storedAuth('united');
+        if (state) this.deps.secrets.set(authSecretName('united'), JSON.stringify({ ...state, webhook_secret: input.webhook_secret }));
+      }
+    }
+    this.saveSettings('united', settings);
+    this.deps.logger.info('partners.configured', { partner: 'united', mode: settings.mode });
+    await this.connectUnited(settings);
+    return this.statusOf('united');
+  }
+
+  async rotateCredentials(partner: PartnerName): Promise<{ partner: PartnerName; old_client_id: string | null; new_client_id: string }> {
+    const connector = this.deps.engine.connector(partner);
+    if (!(connector instanceof UnitedConnector)) throw new PartnerNotConnectedError(partner);
+    const { oldClientId, newClientId } = await connector.client.rotateCredentials('RxRelay');
+    this.deps.logger.info('partners.credentials_rotated', { partner });
+    return { partner, old_client_id: oldClientId, new_client_id: newClientId };
+  }
+
+  /** Sandbox: make the simulator move, fail or cancel the partner's order for one of our orders. */
+  sandboxOrder(input: AppApiParsedInput<'sandbox.partnerOrder'>, partnerOrderRef: string | undefined): { partner_status: string } {
+    const simulator = input.partner === 'united' ? this.unitedSimulator : undefined;
+    if (!simulator || this.deps.engine.connector(input.partner)?.mode !== 'sandbox') {
+      throw new PartnerNotConnectedError(input.partner, `${PARTNER_DISPLAY_NAMES[input.partner]} is not in sandbox mode: there is no simulator to steer.`);
+    }
+    if (!partnerOrderRef) throw new PartnerRequestError('not_found', `Order ${input.id} has no ${PARTNER_DISPLAY_NAMES[input.partner]} order yet.`);
+    const action = { advance: simulator.advanceOrder, fail: simulator.failOrder, cancel: simulator.cancelOrder }[input.action].bind(simulator);
+    const order = action(partnerOrderRef);
+    if (!order) throw new PartnerRequestError('rejected', `The simulator could not ${input.action} that order (it may be finished already).`);
+    return { partner_status: order.status };
+  }
+
+  private async connectUnited(settings: PartnerSettings): Promise<void> {
+    const { engine, logger } = this.deps;
+    if (settings.mode === 'live' && settings.base_url && this.storedAuth('united')) {
+      await this.unitedSimulator?.close();
+      this.unitedSimulator = undefined;
+      await engine.setConnector(new UnitedConnector(this.unitedClient(settings.base_url, this.secretAuthStore('united', false)), 'live'));
+      return;
+    }
+    if (!this.deps.sandbox && settings.mode !== 'sandbox') return;
+    this.unitedSimulator ??= await this.startUnitedSimulator();
+    // The simulator's accounts live as long as it does: its credentials need no safekeeping.
+    let state: UnitedAuthState | undefined;
+    const client = this.unitedClient(this.unitedSimulator.baseUrl, { load: () => state, save: (next) => void (state = next) });
+    await client.setup(this.unitedSimulator.setupToken, 'RxRelay sandbox');
+    await engine.setConnector(new UnitedConnector(client, 'sandbox'));
+    logger.info('partners.sandbox_connected', { partner: 'united', base_url: this.unitedSimulator.baseUrl });
+  }
+
+  private async startUnitedSimulator(): Promise<UnitedSimulator> {
+    const options = { clock: this.deps.clock, logger: this.deps.logger, stepMs: this.deps.sandboxStepMs };
+    try {
+      return await startUnitedSimulator({ ...options, port: this.deps.unitedSandboxPort });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || this.deps.unitedSandboxPort === 0) throw error;
+      // Something else holds 8082: the sandbox still works on another port (its URL is shown in Sync status).
+      this.deps.logger.warn('partners.sandbox_port_taken', { partner: 'united', port: this.deps.unitedSandboxPort });
+      return startUnitedSimulator({ ...options, port: 0 });
+    }
+  }
+
+  private unitedClient(baseUrl: string, auth: UnitedAuthStore): UnitedClient {
+    return new UnitedClient({ baseUrl, auth, clock: this.deps.clock, logger: this.deps.logger });
+  }
+
+  /**
+   * Auth state in the secret store. While new credentials are being proven (`staged`), they are
+   * written aside, so a failed attempt leaves the working ones untouched.
+   */
+  private secretAuthStore(partner: PartnerName, staged: boolean): UnitedAuthStore {
+    const name = staged ? stagedSecretName(partner) : authSecretName(partner);
+    return {
+      load: () => {
+        const text = this.deps.secrets.get(name) || (staged ? this.deps.secrets.get(authSecretName(partner)) : undefined);
+        return text ? (JSON.parse(text) as UnitedAuthState) : undefined;
+      },
+      save: (state) => this.deps.secrets.set(name, state ? JSON.stringify(state) : ''),
+    };
+  }
+
+  private storedAuth(partner: PartnerName): UnitedAuthState | undefined {
+    const text = this.deps.secrets.get(authSecretName(partner));
+    return text ? (JSON.parse(text) as UnitedAuthState) : undefined;
+  }
+
+  private settingsOf(partner: PartnerName): PartnerSettings {
+    const all = (this.deps.settings.get(SettingKeys.partners) ?? {}) as Partial<Record<PartnerName, PartnerSettings>>;
+    return all[partner] ?? { mode: this.deps.sandbox ? 'sandbox' : 'live' };
+  }
+
+  private saveSettings(partner: PartnerName, settings: PartnerSettings): void {
+    const all = (this.deps.settings.get(SettingKeys.partners) ?? {}) as Partial<Record<PartnerName, PartnerSettings>>;
+    this.deps.settings.set(SettingKeys.partners, { ...all, [partner]: settings });
+  }
+}
+
+function authSecretName(partner: PartnerName): string {
+  return `partners.${partner}.auth`;
+}
+
+function stagedSecretName(partner: PartnerName): string {
+  return `partners.${partner}.auth.staged`;
+}

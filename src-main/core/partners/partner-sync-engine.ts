@@ -1,0 +1,694 @@
+// The partner sync engine (product spec, "Partners"): hands orders to fulfilment partners and
+// follows them back into RxRelay's board and BestRx's status pushes.
+//
+// Hand-over as a saga. Each partner defines its steps (United: patient, then order). Before a
+// step calls the partner, its start is committed (`step_started_at`); when it returns, the
+// partner ids it got are committed with the move to the next step. So after a crash, a timeout
+// or a retry, a step that may have reached the partner is told so, and its connector looks for
+// what it made before making it again: no second patient, no second order.
+//
+// Inbound events. Webhooks (when the partner can reach this desktop) and polls (always: a
+// pharmacy PC behind NAT rarely receives webhooks) both become inbox rows keyed by the
+// partner's event id; an event is applied once, in the same transaction as the order events and
+// BestRx pushes it causes. A webhook that arrives before the hand-over stored the partner's order
+// id waits in the inbox and is applied when the saga stores it.
+//
+// Pace. Every call to a partner passes its circuit (partner-circuit.ts): Retry-After pauses
+// the partner, repeated failures open the circuit, and each partner runs on its own loop, so one
+// dead partner never delays another.
+import { randomUUID } from 'node:crypto';
+import {
+  PARTNER_DISPLAY_NAMES,
+  type AppApiParsedInput,
+  type OrderDetail,
+  type PartnerName,
+} from '../../../src-shared/app-api-contract';
+import { PRE_PICKUP_STATUSES, type OrderStatus } from '../../../src-shared/order-status';
+import { localDate } from '../../../src-shared/local-date';
+import type { AppEventBus } from '../app-events';
+import type { Clock } from '../clock';
+import { pathBetween } from '../domain/order-lifecycle';
+import type { Logger } from '../logger';
+import { OrderNotFoundError, TransitionRefusedError, type OrderService } from '../orders/order-service';
+import { findRunOfOrder } from '../storage/courier-runs-repository';
+import type { SqliteDatabase } from '../storage/database';
+import { getOrderState, loadOrderContent, type OrderStateRow } from '../storage/orders-repository';
+import {
+  countDispatchesByState,
+  countDispatchesOfOrder,
+  countUnresolvedFailures,
+  findDispatchByPartnerOrder,
+  findDispatchByReference,
+  findInboxEvent,
+  getPartnerDispatch,
+  insertInboxEvent,
+  insertPartnerDispatch,
+  listDueDispatches,
+  listUnappliedInboxEvents,
+  liveDispatchOfOrder,
+  makeDispatchesDue,
+  markDispatchFailed,
+  markInboxEventApplied,
+  markStepStarted,
+  nextDueAt,
+  recordAttemptFailed,
+  recordPartnerProgress,
+  recordPolled,
+  recordPollFailed,
+  recordStepDone,
+  type PartnerDispatchRow,
+} from '../storage/partners-repository';
+import type { WriteQueue } from '../storage/write-queue';
+import { PartnerCircuit, type CircuitState } from './partner-circuit';
+import {
+  PartnerRequestError,
+  type DispatchDetails,
+  type PartnerConnector,
+  type PartnerInboundEvent,
+  type PartnerProgress,
+} from './partner-connector';
+
+/** Retries of a failed step or poll: the first within ~2 s, doubling (full jitter) up to 15 minutes. */
+const FIRST_RETRY_MS = 2_000;
+const MAX_RETRY_MS = 15 * 60_000;
+/** A hand-over the partner could not be reached for in a day is given back to staff: a patient is waiting. */
+export const DISPATCH_GIVE_UP_MS = 24 * 60 * 60_000;
+/** How many due hand-overs one pass works through before yielding to the timer. */
+const PASS_BATCH = 25;
+/** A partner event dated further ahead than this is a partner clock problem: it is dated now. */
+const FUTURE_TOLERANCE_MS = 5 * 60_000;
+
+export class PartnerNotConnectedError extends Error {
+  constructor(readonly partner: PartnerName, reason?: string) {
+    super(reason ?? `RxRelay is not connected to ${PARTNER_DISPLAY_NAMES[partner]}: connect it in Settings → Partners.`);
+    this.name = 'PartnerNotConnectedError';
+  }
+}
+
+/** Details missing or invalid for the partner; each problem names its field. */
+export class DispatchDetailsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join(' '));
+    this.name = 'DispatchDetailsError';
+  }
+}
+
+/** The partner is paused (Retry-After, open circuit); the hand-over waits and will be retried. */
+export class PartnerPausedError extends Error {
+  constructor(readonly partner: PartnerName, readonly until: Date | undefined) {
+    super(`${PARTNER_DISPLAY_NAMES[partner]} is paused after failures${until ? ` until ${until.toISOString()}` : ''}; RxRelay will try again.`);
+    this.name = 'PartnerPausedError';
+  }
+}
+
+export interface PartnerHealth {
+  connected: boolean;
+  last_sync: string | null;
+  last_error: string | null;
+  circuit: CircuitState;
+  next_try_at: string | null;
+  open_orders: number;
+  failed_dispatches: number;
+}
+
+export interface PartnerSyncEngineDependencies {
+  db: SqliteDatabase;
+  writes: WriteQueue;
+  clock: Clock;
+  orders: OrderService;
+  events: AppEventBus;
+  logger: Logger;
+  /** How often a partner's open orders are polled. */
+  pollIntervalMs: (partner: PartnerName) => number;
+  /** Where the partner can send webhooks to this RxRelay, if anywhere. */
+  webhookUrl: (partner: PartnerName) => string | undefined;
+  /** Default true; tests drive passes by hand with `runPass`. */
+  schedule?: boolean;
+  random?: () => number;
+  /** Tests: called at each point of a hand-over where a crash is interesting; throwing there is a crash. */
+  crashPoint?: (point: string) => void;
+}
+
+interface PartnerSlot {
+  connector: PartnerConnector;
+  circuit: PartnerCircuit;
+  connected: boolean;
+  lastSync: string | null;
+  lastError: string | null;
+  timer: NodeJS.Timeout | undefined;
+  pass: Promise<void> | undefined;
+  again: boolean;
+}
+
+export class PartnerSyncEngine {
+  private readonly slots = new Map<PartnerName, PartnerSlot>();
+  /** Hand-overs being worked on right now: a saga runs once at a time, whoever started it. */
+  private readonly inFlight = new Set<string>();
+  private stopped = false;
+
+  constructor(private readonly deps: PartnerSyncEngineDependencies) {}
+
+  /** Adds or replaces a partner's connector (Settings switched it between sandbox and live). */
+  async setConnector(connector: PartnerConnector): Promise<void> {
+    const previous = this.slots.get(connector.partner);
+    if (previous) {
+      clearTimeout(previous.timer);
+      await previous.pass;
+      if (previous.connector !== connector) await previous.connector.close();
+    }
+    this.slots.set(connector.partner, {
+      connector,
+      circuit: new PartnerCircuit(this.deps.clock),
+      connected: false,
+      lastSync: null,
+      lastError: null,
+      timer: undefined,
+      pass: undefined,
+      again: false,
+    });
+    this.deps.events.publish({ type: 'partners.changed', partner: connector.partner });
+    this.wake(connector.partner);
+  }
+
+  connector(partner: PartnerName): PartnerConnector | undefined {
+    return this.slots.get(partner)?.connector;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const slot of this.slots.values()) clearTimeout(slot.timer);
+    await Promise.allSettled([...this.slots.values()].map((slot) => slot.pass));
+    await Promise.allSettled([...this.slots.values()].map((slot) => slot.connector.close()));
+  }
+
+  // ---- hand-over -------------------------------------------------------------------------
+
+  async dispatch(input: AppApiParsedInput<'orders.dispatch'>, actor: string): Promise<OrderDetail> {
+    const { db, orders } = this.deps;
+    const slot = this.slots.get(input.partner);
+    if (!slot) throw new PartnerNotConnectedError(input.partner);
+    const { connector } = slot;
+    const details: DispatchDetails = input.details ?? {};
+    const state = getOrderState(db, input.id);
+    const content = state && loadOrderContent(db, input.id);
+    if (!state || !content) throw new OrderNotFoundError(input.id);
+    this.refuseIfNotDispatchable(state, connector);
+    const problems = connector.dispatchProblems({ id: state.id, trackingId: state.tracking_id, content }, details, localDate(this.deps.clock.now()));
+    if (problems.length > 0) throw new DispatchDetailsError(problems);
+
+    const id = randomUUID();
+    const order = await this.deps.writes.run(() => {
+      // Again inside the write: another request may have dispatched or moved it meanwhile.
+      const current = getOrderState(db, input.id) as OrderStateRow;
+      this.refuseIfNotDispatchable(current, connector);
+      const earlier = countDispatchesOfOrder(db, current.id, connector.partner);
+      const now = this.now();
+      insertPartnerDispatch(db, {
+        id,
+        order_id: current.id,
+        partner: connector.partner,
+        step: connector.steps[0]?.name ?? null,
+        // The partner sees this as our order reference; a second hand-over of the same order gets its own.
+        reference: earlier === 0 ? current.id : `${current.id}-${earlier + 1}`,
+        details_json: JSON.stringify(details),
+        created_by: actor,
+        now,
+      });
+      orders.appendPartnerEventWithin({
+        orderId: current.id,
+        type: 'partner_dispatched',
+        actor,
+        notes: `Sent to ${connector.displayName} for fulfilment.`,
+        proof: { partner: connector.partner, dispatch_id: id },
+      });
+      return orders.applyPartnerProgressWithin({
+        orderId: current.id,
+        actor,
+        capturedAt: now,
+        statuses: current.status === 'created' ? [{ to: 'acknowledged', notes: `Accepted for delivery by ${connector.displayName}.` }] : [],
+      });
+    });
+    orders.announceCommitted(order);
+    this.publishChanged(connector.partner);
+    await this.runSaga(id);
+    return orders.get(order.id);
+  }
+
+  private refuseIfNotDispatchable(state: OrderStateRow, connector: PartnerConnector): void {
+    const { db } = this.deps;
+    if (!PRE_PICKUP_STATUSES.includes(state.status)) {
+      throw new TransitionRefusedError([`The order is ${state.status.replaceAll('_', ' ')}: only an order still at the pharmacy can be sent to a partner.`]);
+    }
+    const live = liveDispatchOfOrder(db, state.id);
+    if (live) throw new TransitionRefusedError([`The order was already sent to ${PARTNER_DISPLAY_NAMES[live.partner]}.`]);
+    const run = findRunOfOrder(db, state.id);
+    if (run) throw new TransitionRefusedError([`The order is on courier run "${run.name}" (${run.courier}); ${connector.displayName} cannot take it too.`]);
+  }
+
+  /** Runs a hand-over's remaining steps, each committed before the next; stops at the first failure (recorded, retried later). */
+  private async runSaga(dispatchId: string): Promise<void> {
+    if (this.inFlight.has(dispatchId)) return;
+    this.inFlight.add(dispatchId);
+    try {
+      for (;;) {
+        const row = getPartnerDispatch(this.deps.db, dispatchId);
+        const slot = row && this.slots.get(row.partner);
+        if (!row || !slot || row.state !== 'dispatching') return;
+        const done = await this.runStep(row, slot);
+        if (!done) return;
+      }
+    } finally {
+      this.inFlight.delete(dispatchId);
+    }
+  }
+
+  /** One step; true when it succeeded and the saga may go on. */
+  private async runStep(row: PartnerDispatchRow, slot: PartnerSlot): Promise<boolean> {
+    const { db, orders } = this.deps;
+    const { connector } = slot;
+    const stepIndex = connector.steps.findIndex((s) => s.name === row.step);
+    const step = connector.steps[stepIndex];
+    if (!step) {
+      await this.deps.writes.run(() => markDispatchFailed(db, { id: row.id, error: `Unknown step "${row.step ?? ''}".`, now: this.now() }));
+      return false;
+    }
+    const content = loadOrderContent(db, row.order_id);
+    const state = getOrderState(db, row.order_id);
+    if (!content || !state) return false;
+    // A previous attempt got as far as calling the partner: tell the step to look first.
+    const mayHaveRunBefore = row.step_started_at !== null;
+    await this.deps.writes.run(() => markStepStarted(db, row.id, this.now()));
+    this.crashPoint(`before-call:${step.name}`);
+    let refs: Record<string, string>;
+    try {
+      refs = await this.callPartner(slot, () =>
+        step.run({
+          dispatchId: row.id,
+          order: { id: state.id, trackingId: state.tracking_id, content },
+          details: JSON.parse(row.details_json) as DispatchDetails,
+          refs: JSON.parse(row.refs_json) as Record<string, string>,
+          reference: row.reference,
+          mayHaveRunBefore,
+          webhookUrl: this.deps.webhookUrl(connector.partner),
+        }),
+      );
+    } catch (error) {
+      await this.stepFailed(row, slot, error);
+      return false;
+    }
+    this.crashPoint(`after-call:${step.name}`);
+    const merged = { ...(JSON.parse(row.refs_json) as Record<string, string>), ...refs };
+    const next = connector.steps[stepIndex + 1];
+    const partnerOrderRef = next ? null : (merged[connector.orderRef] ?? null);
+    await this.deps.writes.run(() => {
+      const now = this.now();
+      recordStepDone(db, {
+        id: row.id,
+        refsJson: JSON.stringify(merged),
+        nextStep: next?.name ?? null,
+        partnerOrderRef,
+        partnerStatus: null,
+        // The hand-over's first poll at once: it learns the partner's first status.
+        nextAttemptAt: now,
+        now,
+      });
+      orders.appendPartnerEventWithin({ orderId: row.order_id, type: 'partner_update', actor: connector.partner, notes: step.done, proof: { step: step.name, refs } });
+    });
+    this.crashPoint(`after-store:${step.name}`);
+    orders.announceCommitted(getOrderState(db, row.order_id) as OrderStateRow);
+    if (partnerOrderRef) {
+      for (const waiting of listUnappliedInboxEvents(db, connector.partner, partnerOrderRef)) {
+        await this.ingest(connector, { eventId: waiting.event_id, partnerOrderRef, progress: JSON.parse(waiting.payload_json) as PartnerProgress }, waiting.source);
+      }
+      this.publishChanged(connector.partner);
+      this.wake(connector.partner);
+    }
+    return true;
+  }
+
+  private async stepFailed(row: PartnerDispatchRow, slot: PartnerSlot, error: unknown): Promise<void> {
+    const { db, orders } = this.deps;
+    const { connector } = slot;
+    const message = describeFailure(connector.displayName, error);
+    const permanent = error instanceof PartnerRequestError && !error.transient && error.kind !== 'unauthorized';
+    const nowMs = this.deps.clock.now().getTime();
+    const givenUp = nowMs - Date.parse(row.created_at) >= DISPATCH_GIVE_UP_MS;
+    if (permanent || givenUp) {
+      const reason = givenUp && !permanent ? `${connector.displayName} could not be reached for a day: ${message}` : message;
+      const order = await this.deps.writes.run(() => {
+        markDispatchFailed(db, { id: row.id, error: reason, now: this.now() });
+        return orders.applyPartnerProgressWithin({
+          orderId: row.order_id,
+          actor: connector.partner,
+          capturedAt: this.now(),
+          statuses: [],
+          note: `${reason} The order is back with the pharmacy: deliver it in-house or send it to a partner again.`,
+        });
+      });
+      orders.announceCommitted(order);
+      this.deps.logger.warn('partners.dispatch_failed', { partner: connector.partner, dispatch_id: row.id, kind: failureKind(error) });
+    } else {
+      const retryAt = this.retryAt(row.attempts, slot, error);
+      await this.deps.writes.run(() => recordAttemptFailed(db, { id: row.id, error: message, nextAttemptAt: retryAt, now: this.now() }));
+      this.deps.logger.warn('partners.step_retry', { partner: connector.partner, dispatch_id: row.id, step: row.step, kind: failureKind(error), next_attempt_at: retryAt });
+    }
+    this.publishChanged(connector.partner);
+  }
+
+  // ---- inbound events --------------------------------------------------------------------
+
+  /** A webhook's raw body and headers: verified by the partner's connector, then through the inbox. */
+  async receiveWebhook(partner: string, rawBody: string, headers: Readonly<Record<string, string | string[] | undefined>>): Promise<{ status: number; body: object }> {
+    const slot = this.slots.get(partner as PartnerName);
+    if (!slot) return { status: 404, body: { error: `No partner "${partner}" is connected.` } };
+    const verdict = slot.connector.verifyWebhook(rawBody, headers);
+    if (!verdict.ok) {
+      this.deps.logger.warn('partners.webhook_refused', { partner: slot.connector.partner, reason: verdict.reason });
+      return { status: verdict.httpStatus, body: { error: verdict.reason } };
+    }
+    const outcomes: string[] = [];
+    for (const event of verdict.events) outcomes.push(await this.ingest(slot.connector, event, 'webhook'));
+    this.heardFrom(slot);
+    return { status: 200, body: { received: true, outcomes } };
+  }
+
+  /**
+   * An inbound event through the inbox: 'duplicate' when it was applied before, 'waiting' when
+   * its hand-over does not know the partner's order id yet, else applied with the order events
+   * it causes, all in one transaction.
+   */
+  private async ingest(connector: PartnerConnector, event: PartnerInboundEvent, source: 'webhook' | 'poll'): Promise<'applied' | 'duplicate' | 'waiting' | 'unknown'> {
+    const { db, orders } = this.deps;
+    const partner = connector.partner;
+    const result = await this.deps.writes.run(() => {
+      const now = this.now();
+      const known = findInboxEvent(db, partner, event.eventId);
+      if (known?.applied_at) return { outcome: 'duplicate' as const };
+      if (!known) {
+        insertInboxEvent(db, {
+          partner,
+          event_id: event.eventId,
+          source,
+          partner_order_ref: event.partnerOrderRef,
+          partner_status: event.progress.status,
+          payload_json: JSON.stringify(event.progress),
+          received_at: now,
+        });
+      }
+      const dispatch =
+        findDispatchByPartnerOrder(db, partner, event.partnerOrderRef) ?? (event.reference ? findDispatchByReference(db, partner, event.reference) : undefined);
+      if (!dispatch) return { outcome: 'unknown' as const };
+      if (dispatch.partner_order_ref !== event.partnerOrderRef) return { outcome: 'waiting' as const };
+      const order = this.applyProgress(connector, dispatch, event.progress);
+      markInboxEventApplied(db, partner, event.eventId, dispatch.id, now);
+      return { outcome: 'applied' as const, order };
+    });
+    if (result.outcome === 'applied' && result.order) orders.announceCommitted(result.order);
+    return result.outcome;
+  }
+
+  /** Inside the inbox write: the partner's status onto the hand-over, the order and BestRx. */
+  private applyProgress(connector: PartnerConnector, dispatch: PartnerDispatchRow, progress: PartnerProgress): OrderStateRow | undefined {
+    const { db, orders } = this.deps;
+    const meaning = connector.meaningOf(progress.status);
+    const capturedAt = this.partnerTime(progress.at);
+    if (!meaning) {
+      return orders.applyPartnerProgressWithin({
+        orderId: dispatch.order_id,
+        actor: connector.partner,
+        capturedAt,
+        statuses: [],
+        note: `${connector.displayName} reports a status RxRelay does not know: "${progress.status}".`,
+      });
+    }
+    const current = dispatch.partner_status ? connector.meaningOf(dispatch.partner_status) : undefined;
+    if (current && meaning.rank < current.rank) return undefined;
+    if (current && meaning.rank === current.rank && dispatch.partner_status === progress.status) return undefined;
+    if (dispatch.state === 'finished' || dispatch.state === 'failed') {
+      return orders.applyPartnerProgressWithin({
+        orderId: dispatch.order_id,
+        actor: connector.partner,
+        capturedAt,
+        statuses: [],
+        note: `${meaning.describe} (after the hand-over had ended; nothing was changed.)`,
+      });
+    }
+    const state = meaning.failed ? 'failed' : meaning.final ? 'finished' : 'open';
+    recordPartnerProgress(db, {
+      id: dispatch.id,
+      partnerStatus: progress.status,
+      carrier: progress.carrier ?? null,
+      tracking: progress.tracking ?? null,
+      state,
+      now: this.now(),
+    });
+    if (meaning.failed) markDispatchFailed(db, { id: dispatch.id, error: meaning.describe, now: this.now() });
+    const order = getOrderState(db, dispatch.order_id) as OrderStateRow;
+    const lifecycle = { status: order.status, returnRequested: order.return_requested_at !== null };
+    const carrier = progress.carrier ?? dispatch.carrier ?? undefined;
+    const tracking = progress.tracking ?? dispatch.tracking ?? undefined;
+    let target: OrderStatus | null = meaning.status;
+    // A partner that gives up after the package left cannot hand it back at the counter.
+    if (meaning.failed && !PRE_PICKUP_STATUSES.includes(order.status)) target = 'unable_to_deliver';
+    const path = target ? pathBetween(lifecycle, target) : [];
+    const statuses = (path ?? []).map((to) => ({ to, notes: statusNotes(connector.displayName, to, meaning.describe, carrier, tracking) }));
+    let note: string | undefined;
+    if (path === undefined) {
+      note = `${meaning.describe} RxRelay's order is ${order.status.replaceAll('_', ' ')}, so nothing was changed: check with ${connector.displayName}.`;
+    } else if (statuses.length === 0) {
+      note = meaning.failed ? `${meaning.describe} The order is back with the pharmacy: deliver it in-house or send it to a partner again.` : meaning.describe;
+    }
+    return orders.applyPartnerProgressWithin({ orderId: dispatch.order_id, actor: connector.partner, capturedAt, statuses, note });
+  }
+
+  // ---- the loop --------------------------------------------------------------------------
+
+  /** Look at a partner's due work soon (after a dispatch, a change of settings, staff's "sync now"). */
+  wake(partner: PartnerName): void {
+    const slot = this.slots.get(partner);
+    if (!slot || this.stopped || this.deps.schedule === false) return;
+    this.scheduleIn(partner, slot, 0);
+  }
+
+  /** Staff asked: forget the backoff and the open circuit, and look at everything now. */
+  async syncNow(partner: PartnerName): Promise<void> {
+    const slot = this.slots.get(partner);
+    if (!slot) throw new PartnerNotConnectedError(partner);
+    slot.circuit.reset();
+    await this.deps.writes.run(() => makeDispatchesDue(this.deps.db, partner, this.now()));
+    try {
+      await this.callPartner(slot, () => slot.connector.check());
+    } catch {
+      // Recorded in the partner's health; staff see it in Sync status.
+    }
+    await this.runPass(partner);
+  }
+
+  /** One pass over a partner's due hand-overs (single-flight per partner). */
+  runPass(partner: PartnerName): Promise<void> {
+    const slot = this.slots.get(partner);
+    if (!slot) return Promise.resolve();
+    if (slot.pass) {
+      slot.again = true;
+      return slot.pass;
+    }
+    slot.pass = this.pass(partner, slot).finally(() => {
+      slot.pass = undefined;
+      if (slot.again) {
+        slot.again = false;
+        this.wake(partner);
+      } else {
+        this.scheduleNext(partner, slot);
+      }
+    });
+    return slot.pass;
+  }
+
+  /** Tests: passes until nothing is due now. */
+  async runUntilIdle(partner: PartnerName, maxPasses = 50): Promise<void> {
+    for (let i = 0; i < maxPasses; i++) {
+      await this.runPass(partner);
+      const due = listDueDispatches(this.deps.db, partner, this.now(), 1).filter((d) => !this.inFlight.has(d.id));
+      const slot = this.slots.get(partner);
+      if (due.length === 0 || !slot || slot.circuit.blockedUntil) return;
+    }
+  }
+
+  private async pass(partner: PartnerName, slot: PartnerSlot): Promise<void> {
+    const due = listDueDispatches(this.deps.db, partner, this.now(), PASS_BATCH);
+    for (const dispatch of due) {
+      if (this.stopped || slot.circuit.blockedUntil) return;
+      if (this.inFlight.has(dispatch.id)) continue;
+      try {
+        if (dispatch.state === 'dispatching') await this.runSaga(dispatch.id);
+        else await this.poll(dispatch, slot);
+      } catch (error) {
+        this.deps.logger.error('partners.pass_error', { partner, dispatch_id: dispatch.id, error: (error as Error).name });
+      }
+    }
+  }
+
+  private async poll(dispatch: PartnerDispatchRow, slot: PartnerSlot): Promise<void> {
+    const { db } = this.deps;
+    const { connector } = slot;
+    this.inFlight.add(dispatch.id);
+    try {
+      let progress: PartnerProgress;
+      try {
+        progress = await this.callPartner(slot, () => connector.fetchProgress(JSON.parse(dispatch.refs_json) as Record<string, string>));
+      } catch (error) {
+        const retryAt = this.retryAt(dispatch.attempts + 1, slot, error);
+        await this.deps.writes.run(() => recordPollFailed(db, { id: dispatch.id, error: describeFailure(connector.displayName, error), nextAttemptAt: retryAt, now: this.now() }));
+        return;
+      }
+      const ref = dispatch.partner_order_ref as string;
+      await this.ingest(connector, { eventId: connector.eventIdFor(ref, progress), partnerOrderRef: ref, progress }, 'poll');
+      const nextPoll = new Date(this.deps.clock.now().getTime() + this.deps.pollIntervalMs(connector.partner)).toISOString();
+      await this.deps.writes.run(() => {
+        const current = getPartnerDispatch(db, dispatch.id);
+        if (current && current.state === 'open') recordPolled(db, { id: dispatch.id, nextAttemptAt: nextPoll, now: this.now() });
+      });
+    } finally {
+      this.inFlight.delete(dispatch.id);
+    }
+  }
+
+  private scheduleNext(partner: PartnerName, slot: PartnerSlot): void {
+    if (this.stopped || this.deps.schedule === false) return;
+    const nowMs = this.deps.clock.now().getTime();
+    const due = nextDueAt(this.deps.db, partner);
+    const blocked = slot.circuit.blockedUntil?.getTime() ?? 0;
+    if (!due) return;
+    const at = Math.max(Date.parse(due), blocked);
+    this.scheduleIn(partner, slot, Math.max(50, at - nowMs));
+  }
+
+  private scheduleIn(partner: PartnerName, slot: PartnerSlot, delayMs: number): void {
+    clearTimeout(slot.timer);
+    // Timers are capped so a clock change (or a long sleep of the laptop) is noticed within a minute.
+    slot.timer = setTimeout(() => void this.runPass(partner), Math.min(delayMs, 60_000));
+    slot.timer.unref();
+  }
+
+  // ---- calling a partner -----------------------------------------------------------------
+
+  /** Every call to a partner: through its circuit, recording its health. */
+  private async callPartner<T>(slot: PartnerSlot, call: () => Promise<T>): Promise<T> {
+    if (!slot.circuit.permit()) throw new PartnerPausedError(slot.connector.partner, slot.circuit.blockedUntil);
+    try {
+      const result = await call();
+      slot.circuit.succeeded();
+      this.heardFrom(slot);
+      return result;
+    } catch (error) {
+      const wasConnected = slot.connected;
+      if (error instanceof PartnerRequestError && !error.transient && error.kind !== 'unauthorized') {
+        // The partner answered (and refused this request): it is up.
+        slot.circuit.succeeded();
+        this.heardFrom(slot);
+      } else {
+        slot.circuit.failed(error instanceof PartnerRequestError && error.kind === 'unauthorized' ? 'auth' : 'transient', error instanceof PartnerRequestError ? error.retryAfterMs : undefined);
+        slot.connected = false;
+        slot.lastError = describeFailure(slot.connector.displayName, error);
+        if (wasConnected) this.deps.logger.warn('partners.disconnected', { partner: slot.connector.partner, kind: failureKind(error) });
+        this.publishChanged(slot.connector.partner);
+      }
+      throw error;
+    }
+  }
+
+  private heardFrom(slot: PartnerSlot): void {
+    const changed = !slot.connected || slot.lastError !== null;
+    slot.connected = true;
+    slot.lastError = null;
+    slot.lastSync = this.now();
+    if (changed) this.publishChanged(slot.connector.partner);
+  }
+
+  /** A call staff make through the app API (the catalog): through the partner's circuit, like the engine's own. */
+  async callThrough<T>(partner: PartnerName, call: (connector: PartnerConnector) => Promise<T>): Promise<T> {
+    const slot = this.slots.get(partner);
+    if (!slot) throw new PartnerNotConnectedError(partner);
+    return this.callPartner(slot, () => call(slot.connector));
+  }
+
+  /** Checks the connection (credentials included) without any order. */
+  async checkConnection(partner: PartnerName): Promise<void> {
+    const slot = this.slots.get(partner);
+    if (!slot) throw new PartnerNotConnectedError(partner);
+    await this.callPartner(slot, () => slot.connector.check());
+  }
+
+  health(partner: PartnerName): PartnerHealth | undefined {
+    const slot = this.slots.get(partner);
+    if (!slot) return undefined;
+    const counts = countDispatchesByState(this.deps.db, partner);
+    return {
+      connected: slot.connected,
+      last_sync: slot.lastSync,
+      last_error: slot.lastError,
+      circuit: slot.circuit.state,
+      next_try_at: slot.circuit.blockedUntil?.toISOString() ?? null,
+      open_orders: counts.dispatching + counts.open,
+      failed_dispatches: countUnresolvedFailures(this.deps.db, partner),
+    };
+  }
+
+  private retryAt(attempts: number, slot: PartnerSlot, error: unknown): string {
+    const nowMs = this.deps.clock.now().getTime();
+    const random = this.deps.random ?? Math.random;
+    const bound = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1));
+    const retryAfter = error instanceof PartnerRequestError ? (error.retryAfterMs ?? 0) : 0;
+    const blocked = (slot.circuit.blockedUntil?.getTime() ?? nowMs) - nowMs;
+    return new Date(nowMs + Math.max(random() * bound, retryAfter, blocked)).toISOString();
+  }
+
+  private publishChanged(partner: PartnerName): void {
+    this.deps.events.publish({ type: 'partners.changed', partner });
+  }
+
+  private crashPoint(point: string): void {
+    this.deps.crashPoint?.(point);
+  }
+
+  private partnerTime(at: string | undefined): string {
+    const nowMs = this.deps.clock.now().getTime();
+    const ms = at ? Date.parse(at) : Number.NaN;
+    return Number.isNaN(ms) || ms > nowMs + FUTURE_TOLERANCE_MS ? new Date(nowMs).toISOString() : new Date(ms).toISOString();
+  }
+
+  private now(): string {
+    return this.deps.clock.now().toISOString();
+  }
+}
+
+/** BestRx's status notes for a partner's move: "shipped → In Transit with carrier and tracking" (product spec). */
+function statusNotes(partnerName: string, to: OrderStatus, describe: string, carrier: string | undefined, tracking: string | undefined): string {
+  const shipment = [carrier, tracking ? `tracking ${tracking}` : undefined].filter(Boolean).join(' ');
+  switch (to) {
+    case 'picked_up':
+      return `Picked up by ${partnerName}.`;
+    case 'in_transit':
+      return shipment ? `Shipped by ${partnerName} via ${shipment}.` : `Shipped by ${partnerName}.`;
+    case 'delivered':
+      return shipment ? `Delivered by ${partnerName} (${shipment}).` : `Delivered by ${partnerName}.`;
+    default:
+      return describe;
+  }
+}
+
+function failureKind(error: unknown): string {
+  if (error instanceof PartnerRequestError) return error.kind;
+  if (error instanceof PartnerPausedError) return 'paused';
+  return 'internal';
+}
+
+/** A failure in words staff can act on; never a token or patient data (the connector's messages are written that way). */
+export function describeFailure(partnerName: string, error: unknown): string {
+  if (error instanceof PartnerRequestError) {
+    const details = error.details.length > 0 ? ` ${error.details.join(' ')}` : '';
+    return `${error.message}${details}`;
+  }
+  if (error instanceof PartnerPausedError) return error.message;
+  return `RxRelay hit an unexpected problem talking to ${partnerName}.`;
+}
