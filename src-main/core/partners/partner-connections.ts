@@ -187,6 +187,7 @@ export class PartnerConnections {
       await this.unitedSimulator?.close();
       this.unitedSimulator = undefined;
       await engine.setConnector(new UnitedConnector(this.unitedClient(settings.base_url, this.secretAuthStore('united', false)), 'live'));
+      await this.checkQuietly('united');
       return;
     }
     if (!this.deps.sandbox && settings.mode !== 'sandbox') return;
@@ -196,7 +197,17 @@ export class PartnerConnections {
     const client = this.unitedClient(this.unitedSimulator.baseUrl, { load: () => state, save: (next) => void (state = next) });
     await client.setup(this.unitedSimulator.setupToken, 'RxRelay sandbox');
     await engine.setConnector(new UnitedConnector(client, 'sandbox'));
+    await this.checkQuietly('united');
     logger.info('partners.sandbox_connected', { partner: 'united', base_url: this.unitedSimulator.baseUrl });
+  }
+
+  /** Learns at once whether the connection works, for Sync status; a failure is recorded there, not thrown. */
+  private async checkQuietly(partner: PartnerName): Promise<void> {
+    try {
+      await this.deps.engine.checkConnection(partner);
+    } catch {
+      // Shown in partners.status as the last error.
+    }
   }
 
   private async startUnitedSimulator(): Promise<UnitedSimulator> {

@@ -68,6 +68,7 @@ afterAll(() => h.stop());
 describe('dispatching an order to United Pharmacy', () => {
   it('names every missing detail and changes nothing', async () => {
     const id = await newOrder();
+    await h.settle();
     const before = snapshotDatabase(h.db);
     const reply = await callApi('orders.dispatch', { id, partner: 'united' });
     expect(reply.ok).toBe(false);
@@ -211,6 +212,7 @@ describe("United's webhooks", () => {
     const dispatched = await ok('orders.dispatch', { id, partner: 'united', details: details() });
     const uuid = unitedOrderOf(dispatched);
     const body = JSON.stringify({ event: 'order.delivered', order: { uuid, order_id: id, customer_id: null, status: 'delivered' }, timestamp: '2026-11-21T09:00:00Z' });
+    await h.settle(); // earlier pushes delivered, so the database holds still
     const before = snapshotDatabase(h.db);
     const forged = await webhook(body, { 'x-webhook-event': 'order.delivered', 'x-webhook-signature': signWebhookBody('not-the-secret', body) });
     expect(forged.status).toBe(401);

@@ -4,6 +4,7 @@ import {
   allowedTransitions,
   matchConsentAnswers,
   missingDeliveryProof,
+  pathBetween,
   transitionRefusal,
   type DeliveryRequirements,
 } from '../../../src-main/core/domain/order-lifecycle';
@@ -118,5 +119,20 @@ describe('what delivered requires', () => {
     ]);
     expect(matchConsentAnswers(asked, [{ consentType: 0, response: 'yes' }]).problems).toEqual(['Consent 2 (type 0) has no response.']);
     expect(matchConsentAnswers([], [{ consentType: 5, response: 'yes' }]).problems).toEqual(['The order has no consent of type 5 to answer.']);
+  });
+});
+
+describe('pathBetween (a partner reporting a status several steps ahead)', () => {
+  it('walks the shortest way forward, each step allowed', () => {
+    expect(pathBetween({ status: 'acknowledged', returnRequested: false }, 'in_transit')).toEqual(['picked_up', 'in_transit']);
+    expect(pathBetween({ status: 'acknowledged', returnRequested: false }, 'delivered')).toEqual(['picked_up', 'in_transit', 'delivered']);
+    expect(pathBetween({ status: 'in_transit', returnRequested: false }, 'delivered')).toEqual(['delivered']);
+    expect(pathBetween({ status: 'in_transit', returnRequested: false }, 'in_transit')).toEqual([]);
+  });
+
+  it('finds no way back, and none past a return BestRx asked for', () => {
+    expect(pathBetween({ status: 'delivered', returnRequested: false }, 'in_transit')).toBeUndefined();
+    expect(pathBetween({ status: 'cancelled', returnRequested: false }, 'in_transit')).toBeUndefined();
+    expect(pathBetween({ status: 'in_transit', returnRequested: true }, 'delivered')).toBeUndefined();
   });
 });

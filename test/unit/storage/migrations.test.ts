@@ -231,3 +231,50 @@ describe('migration 0004-courier-runs', () => {
     expect(() => stop.run('nope', 1, 'o1')).toThrow(/FOREIGN KEY|UNIQUE/);
   });
 });
+
+describe('migration 0005-partner-dispatches', () => {
+  it('keeps the event log (now with partner events), allows one live hand-over per order, and keys the inbox by event id', () => {
+    const file = tempFile();
+    const v4 = new Database(file);
+    v4.pragma('foreign_keys = ON');
+    migrate(v4, MIGRATIONS.slice(0, 4));
+    insertBareOrder(v4, 'acknowledged');
+    const insertEvent = (db: Database.Database, seq: number, type: string) =>
+      db
+        .prepare(
+          `INSERT INTO order_events (event_id, order_id, seq, type, to_status, actor, device_id, captured_at, recorded_at)
+           VALUES (?, 'o1', ?, ?, NULL, 'staff', 'd', 'now', 'now')`,
+        )
+        .run(`e${seq}`, seq, type);
+    insertEvent(v4, 1, 'created');
+    insertEvent(v4, 2, 'label_printed');
+    expect(() => insertEvent(v4, 3, 'partner_dispatched')).toThrow(/CHECK constraint/);
+    v4.close();
+
+    const db = openDatabase({ file });
+    expect(schemaVersion(db)).toBe(5);
+    expect(db.prepare('SELECT event_id FROM order_events ORDER BY seq').pluck().all()).toEqual(['e1', 'e2']);
+    insertEvent(db, 3, 'partner_dispatched');
+    insertEvent(db, 4, 'partner_update');
+    expect(() => db.prepare(`DELETE FROM order_events`).run()).toThrow(/append-only/);
+
+    const dispatch = db.prepare(
+      `INSERT INTO partner_dispatches (id, order_id, partner, state, reference, details_json, created_at, created_by, updated_at)
+       VALUES (?, ?, 'united', ?, ?, '{}', 'now', 'me', 'now')`,
+    );
+    dispatch.run('d1', 'o1', 'failed', 'o1');
+    dispatch.run('d2', 'o1', 'open', 'o1-2');
+    expect(() => dispatch.run('d3', 'o1', 'dispatching', 'o1-3')).toThrow(/UNIQUE/);
+    expect(() => dispatch.run('d4', 'o1', 'failed', 'o1-2')).toThrow(/UNIQUE/);
+    expect(() => dispatch.run('d5', 'missing', 'failed', 'x')).toThrow(/FOREIGN KEY/);
+    expect(() => dispatch.run('d6', 'o1', 'lost', 'o1-6')).toThrow(/CHECK constraint/);
+
+    const inbox = db.prepare(
+      `INSERT INTO partner_inbox (partner, event_id, source, partner_order_ref, partner_status, payload_json, received_at)
+       VALUES ('united', ?, 'webhook', 'u1', 'shipped', '{}', 'now')`,
+    );
+    inbox.run('u1:shipped');
+    expect(() => inbox.run('u1:shipped')).toThrow(/UNIQUE|PRIMARY KEY/);
+    db.close();
+  });
+});
