@@ -201,6 +201,14 @@ export const appApiInputSchemas = {
       label_image_format: z.enum(['png', 'jpeg', 'gif']).optional(),
     })
     .strict(),
+  /**
+   * Replaces the Settings overrides of BestRx's code tables (`{}` restores the defaults). Each
+   * table: `status`, `relation`, `idType` map a name to `{ code, description }`; `messageType` and
+   * `labelFileType` map a name to a number. Two names may not share a code.
+   */
+  'settings.updateCodeTables': z
+    .object({ overrides: z.record(z.string(), z.record(z.string(), z.unknown())) })
+    .strict(),
   /** Hands an order not yet picked up to a fulfilment partner instead of the in-house courier. */
   'orders.dispatch': z.object({ id: providerOrderId, partner: z.enum(PARTNER_NAMES), details: dispatchDetails.optional() }).strict(),
   /** Per partner: mode, connected, last sync, last error. */
@@ -523,6 +531,7 @@ export interface AppApiOutputs {
   'settings.regenerateBestrxCredentials': BestRxConnection;
   'settings.codeTables': Record<string, Record<string, unknown>>;
   'settings.update': AppSettings;
+  'settings.updateCodeTables': Record<string, Record<string, unknown>>;
   'orders.dispatch': OrderDetail;
   'partners.status': { partners: PartnerStatusView[] };
   'partners.syncNow': PartnerStatusView;

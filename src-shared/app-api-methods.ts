@@ -22,6 +22,7 @@ export const APP_API_METHODS = [
   'settings.regenerateBestrxCredentials',
   'settings.codeTables',
   'settings.update',
+  'settings.updateCodeTables',
   'orders.dispatch',
   'partners.status',
   'partners.syncNow',

@@ -11,7 +11,7 @@ import { AppEventBus } from './app-events';
 import { signedTrackingPath, startBestRxProviderServer, type RunningServer } from './bestrx/provider-server';
 import type { Clock } from './clock';
 import { ConfigError, type RxRelayConfig } from './config/config';
-import { buildCodeTables, type CodeTables } from './domain/code-tables';
+import { buildCodeTables, parseCodeTableOverrides, type CodeTables } from './domain/code-tables';
 import { createOrderIdGenerator } from './domain/order-ids';
 import type { Logger } from './logger';
 import { CourierRunService } from './orders/courier-run-service';
@@ -292,6 +292,14 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
       },
       'settings.codeTables': () => codeTables as unknown as Record<string, Record<string, unknown>>,
       'settings.update': (input) => appSettings.update(input),
+      'settings.updateCodeTables': (input) => {
+        // Checked whole before anything is kept: a clash or an unknown name changes nothing.
+        const next = parseCodeTableOverrides(input.overrides);
+        settings.set(SettingKeys.codeTables, input.overrides);
+        codeTables = next;
+        logger.info('settings.code_tables_updated', { tables: Object.keys(input.overrides).join(',') });
+        return codeTables as unknown as Record<string, Record<string, unknown>>;
+      },
       'orders.dispatch': (input, context) => partnerEngine.dispatch(input, context.actor),
       'partners.status': () => ({ partners: partnerConnections.status() }),
       'partners.syncNow': async (input) => {

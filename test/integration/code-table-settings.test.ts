@@ -33,3 +33,26 @@ it('refuses to start with a code table in which two statuses share a code', asyn
     /code tables in Settings are not valid: .*created and delivered both use code 1/,
   );
 });
+
+it('takes new code tables from Settings at once, refuses a clash or an unknown name, and restores the defaults', async () => {
+  const h2 = await startHarness();
+  try {
+    const call = (overrides: Record<string, Record<string, unknown>>) => h2.core.appApi.call('settings.updateCodeTables', { overrides }, { actor: 'admin' });
+    const clash = await call({ status: { delivered: { code: '2', description: 'Delivered' } } });
+    expect(clash).toMatchObject({ ok: false, error: { code: 'invalid_input', details: [expect.stringContaining('acknowledged and delivered both use code 2')] } });
+    const unknown = await call({ status: { teleported: { code: '77', description: 'Beamed' } } });
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    const created = await h2.post('/Order/CreateOrder', createOrderBody());
+    expect(created.json.data.order_status.status_code).toBe('1');
+
+    const changed = await call({ status: { created: { code: '11', description: 'New Delivery Order' } } });
+    expect(changed).toMatchObject({ ok: true, value: { status: { created: { code: '11', description: 'New Delivery Order' } } } });
+    const next = await h2.post('/Order/CreateOrder', createOrderBody());
+    expect(next.json.data.order_status).toMatchObject({ status_code: '11', status_code_description: 'New Delivery Order' });
+
+    const reset = await call({});
+    expect(reset).toMatchObject({ ok: true, value: { status: { created: { code: '1' } } } });
+  } finally {
+    await h2.stop();
+  }
+});

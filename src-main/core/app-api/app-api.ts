@@ -18,6 +18,7 @@ import { StatusPushFinishedError, StatusPushNotFoundError } from '../outbox/stat
 import { NotInSandboxError } from '../sandbox/bestrx/bestrx-sandbox';
 import { CredentialsFromEnvironmentError } from '../settings/bestrx-credentials';
 import { PartnerRequestError } from '../partners/partner-connector';
+import { InvalidCodeTablesError } from '../domain/code-tables';
 import { PartnerConfigurationError } from '../partners/partner-connections';
 import { DispatchDetailsError, PartnerNotConnectedError, PartnerPausedError } from '../partners/partner-sync-engine';
 
@@ -70,7 +71,7 @@ export class AppApi {
     if (error instanceof NotInSandboxError) return { code: 'not_found', message: error.message };
     if (error instanceof TransitionRefusedError) return { code: 'transition_refused', message: error.message, details: error.reasons };
     if (error instanceof InvalidProofError) return { code: 'invalid_input', message: error.message, details: error.problems };
-    if (error instanceof DispatchDetailsError || error instanceof PartnerConfigurationError) {
+    if (error instanceof DispatchDetailsError || error instanceof PartnerConfigurationError || error instanceof InvalidCodeTablesError) {
       return { code: 'invalid_input', message: error.message, details: error.problems };
     }
     if (error instanceof PartnerNotConnectedError || error instanceof PartnerPausedError) return { code: 'partner_unavailable', message: error.message };

@@ -121,6 +121,25 @@ export function buildCodeTables(overrides: unknown = {}): CodeTables {
   return tables;
 }
 
+/** Code tables from staff's edits, or every reason they cannot be used. */
+export class InvalidCodeTablesError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`The code tables are not valid: ${problems.join('; ')}`);
+    this.name = 'InvalidCodeTablesError';
+  }
+}
+
+export function parseCodeTableOverrides(overrides: unknown): CodeTables {
+  try {
+    return buildCodeTables(overrides);
+  } catch (error) {
+    if (error instanceof z.ZodError) {
+      throw new InvalidCodeTablesError(error.issues.map((issue) => `${issue.path.join('.') || '(tables)'}: ${issue.message}`));
+    }
+    throw new InvalidCodeTablesError([(error as Error).message]);
+  }
+}
+
 /** Resolves a name (`spouse`) or a code (`3`, 3) against a table; undefined when neither matches. */
 export function resolveCodedName<N extends string>(table: Record<N, CodedValue>, nameOrCode: string | number): N | undefined {
   const text = String(nameOrCode).trim();

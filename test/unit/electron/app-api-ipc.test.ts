@@ -62,6 +62,7 @@ function setUp() {
       'settings.regenerateBestrxCredentials': unused,
       'settings.codeTables': unused,
       'settings.update': unused,
+      'settings.updateCodeTables': unused,
       'orders.dispatch': unused,
       'partners.status': unused,
       'partners.syncNow': unused,
