@@ -6,14 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCreateOrder } from '../../../src-main/core/bestrx/bestrx-requests';
-import { silentLogger } from '../../../src-main/core/logger';
-import { PartnerSyncEngine } from '../../../src-main/core/partners/partner-sync-engine';
-import { UnitedClient, type UnitedAuthState } from '../../../src-main/core/partners/united/united-client';
-import { UnitedConnector } from '../../../src-main/core/partners/united/united-connector';
+import type { PartnerSyncEngine } from '../../../src-main/core/partners/partner-sync-engine';
 import { startUnitedSimulator, type UnitedSimulator } from '../../../src-main/core/sandbox/united/united-simulator';
 import { openDatabase, type SqliteDatabase } from '../../../src-main/core/storage/database';
 import { createOrderBody } from '../../helpers/fixtures';
 import { createTestOrderService } from '../../helpers/order-service';
+import { startTestPartnerEngine, unitedTestClient, type AuthHolder } from '../../helpers/partner-engine';
 
 class SimulatedCrash extends Error {}
 
@@ -23,30 +21,18 @@ let sim: UnitedSimulator;
 let dir: string;
 let db: SqliteDatabase;
 let service: ReturnType<typeof createTestOrderService>;
-let auth: UnitedAuthState | undefined;
+const auth: AuthHolder = { state: undefined };
 let pharmacyId: string;
 let medicationId: string;
 let unique = 91_000;
 
 /** A new engine, as a restarted process builds it: its own client and connector over the same database. */
-async function startEngine(crashAt?: string): Promise<PartnerSyncEngine> {
-  const client = new UnitedClient({ baseUrl: sim.baseUrl, auth: { load: () => auth, save: (state) => void (auth = state) }, clock: service.clock, logger: silentLogger });
-  const engine = new PartnerSyncEngine({
-    db,
-    writes: service.writes,
-    clock: service.clock,
-    orders: service.orders,
-    events: service.events,
-    logger: silentLogger,
-    pollIntervalMs: () => 60_000,
-    webhookUrl: () => undefined,
-    schedule: false,
+function startEngine(crashAt?: string): Promise<PartnerSyncEngine> {
+  return startTestPartnerEngine(service, unitedTestClient(sim, service, auth), {
     crashPoint: (point) => {
       if (point === crashAt) throw new SimulatedCrash(point);
     },
   });
-  await engine.setConnector(new UnitedConnector(client, 'sandbox'));
-  return engine;
 }
 
 async function receiveOrder(email: string): Promise<string> {
@@ -61,7 +47,7 @@ beforeAll(async () => {
   db = openDatabase({ file: join(dir, 'rxrelay.db') });
   service = createTestOrderService({ db });
   sim = await startUnitedSimulator({ stepMs: 0, clock: service.clock });
-  const setup = new UnitedClient({ baseUrl: sim.baseUrl, auth: { load: () => auth, save: (state) => void (auth = state) }, clock: service.clock, logger: silentLogger });
+  const setup = unitedTestClient(sim, service, auth);
   await setup.setup(sim.setupToken, 'saga test');
   pharmacyId = (await setup.listPharmacies())[0]!.id;
   medicationId = (await setup.medications(pharmacyId, 1)).data[0]!.medication_id;

@@ -3,15 +3,12 @@
 // that hangs not slowing another.
 import { describe, expect, it, afterEach } from 'vitest';
 import { parseCreateOrder } from '../../../src-main/core/bestrx/bestrx-requests';
-import { silentLogger } from '../../../src-main/core/logger';
 import { FAILURES_TO_OPEN, FIRST_COOL_DOWN_MS, PartnerCircuit } from '../../../src-main/core/partners/partner-circuit';
 import { PartnerRequestError, type PartnerConnector } from '../../../src-main/core/partners/partner-connector';
-import { PartnerSyncEngine } from '../../../src-main/core/partners/partner-sync-engine';
-import { UnitedClient, type UnitedAuthState } from '../../../src-main/core/partners/united/united-client';
-import { UnitedConnector } from '../../../src-main/core/partners/united/united-connector';
 import { startUnitedSimulator, type UnitedSimulator } from '../../../src-main/core/sandbox/united/united-simulator';
 import { createOrderBody } from '../../helpers/fixtures';
 import { createTestOrderService } from '../../helpers/order-service';
+import { startTestPartnerEngine, unitedTestClient } from '../../helpers/partner-engine';
 import { FakeClock } from '../../helpers/rxrelay-harness';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -22,32 +19,12 @@ afterEach(async () => {
 async function setUp() {
   const service = createTestOrderService();
   const sim: UnitedSimulator = await startUnitedSimulator({ stepMs: 0, clock: service.clock });
-  let auth: UnitedAuthState | undefined;
   const sleeps: number[] = [];
-  const client = new UnitedClient({
-    baseUrl: sim.baseUrl,
-    auth: { load: () => auth, save: (state) => void (auth = state) },
-    clock: service.clock,
-    logger: silentLogger,
-    rateLimitRetries: 1,
-    sleep: async (ms) => void sleeps.push(ms),
-  });
+  const client = unitedTestClient(sim, service, { state: undefined }, { rateLimitRetries: 1, sleep: async (ms) => void sleeps.push(ms) });
   await client.setup(sim.setupToken);
   const pharmacyId = (await client.listPharmacies())[0]!.id;
   const medicationId = (await client.medications(pharmacyId, 1)).data[0]!.medication_id;
-  const engine = new PartnerSyncEngine({
-    db: service.db,
-    writes: service.writes,
-    clock: service.clock,
-    orders: service.orders,
-    events: service.events,
-    logger: silentLogger,
-    pollIntervalMs: () => 60_000,
-    webhookUrl: () => undefined,
-    schedule: false,
-    random: () => 0.5,
-  });
-  await engine.setConnector(new UnitedConnector(client, 'sandbox'));
+  const engine = await startTestPartnerEngine(service, client, { random: () => 0.5 });
   cleanups.push(async () => {
     await engine.stop();
     await sim.close();

@@ -188,7 +188,7 @@ export const patientSchema = patientInputSchema.extend({
 });
 export type UnitedPatient = z.infer<typeof patientSchema>;
 
-const NAME_PATTERN = /^[A-Za-z][A-Za-z '\-]*$/;
+const NAME_PATTERN = /^[A-Za-z][A-Za-z' -]*$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
