@@ -169,8 +169,8 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
     printer: deps.printer,
   });
   // Partners: the engine follows hand-overs; the connections decide live or sandbox per partner.
-  // Both read the listener's URL lazily (sandbox webhooks come back to it).
-  let partners: PartnerConnections | undefined;
+  // Both read the listener's URL lazily (sandbox webhooks come back to it); the engine asks the
+  // connections (built next, before it runs) how often to poll and where webhooks arrive.
   const partnerEngine = new PartnerSyncEngine({
     db,
     writes,
@@ -178,12 +178,12 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
     orders,
     events,
     logger,
-    pollIntervalMs: (partner) => partners?.pollIntervalMs(partner) ?? 60_000,
-    webhookUrl: (partner) => partners?.webhookUrl(partner),
+    pollIntervalMs: (partner) => partnerConnections.pollIntervalMs(partner),
+    webhookUrl: (partner) => partnerConnections.webhookUrl(partner),
     schedule: deps.partnerSchedule,
     crashPoint: deps.partnerCrashPoint,
   });
-  partners = new PartnerConnections({
+  const partnerConnections = new PartnerConnections({
     engine: partnerEngine,
     settings,
     secrets,
@@ -194,7 +194,6 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
     sandboxStepMs: config.sandboxStepMs,
     listenerUrl: () => listenerUrl,
   });
-  const partnerConnections = partners;
   const catalogOf = (partner: Parameters<PartnerSyncEngine['connector']>[0]) => {
     const catalog = partnerEngine.connector(partner)?.catalog;
     if (!catalog) throw new PartnerNotConnectedError(partner, `${partner === 'united' ? 'United Pharmacy' : partner} has no catalog to browse here.`);
