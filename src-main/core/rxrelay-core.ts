@@ -171,19 +171,19 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
   // Partners: the engine follows hand-overs; the connections decide live or sandbox per partner.
   // Both read the listener's URL lazily (sandbox webhooks come back to it); the engine asks the
   // connections (built next, before it runs) how often to poll and where webhooks arrive.
-  const partnerEngine = new PartnerSyncEngine({
+  const partnerEngine: PartnerSyncEngine = new PartnerSyncEngine({
     db,
     writes,
     clock,
     orders,
     events,
     logger,
-    pollIntervalMs: (partner) => partnerConnections.pollIntervalMs(partner),
+    pollIntervalMs: (partner): number => partnerConnections.pollIntervalMs(partner),
     webhookUrl: (partner) => partnerConnections.webhookUrl(partner),
     schedule: deps.partnerSchedule,
     crashPoint: deps.partnerCrashPoint,
   });
-  const partnerConnections = new PartnerConnections({
+  const partnerConnections: PartnerConnections = new PartnerConnections({
     engine: partnerEngine,
     settings,
     secrets,
