@@ -27,4 +27,8 @@ export const SERVER_ENV: Record<string, string> = {
   RXRELAY_SANDBOX: '',
   // The board's counts are asserted: no demo orders from the sandbox's BestRx.
   RXRELAY_SANDBOX_DEMO_INTERVAL_MS: '0',
+  // Partner simulators move their orders on every 1.5 s, so a whole partner journey fits in a test.
+  RXRELAY_SANDBOX_STEP_MS: '1500',
+  // The United Pharmacy simulator's port (default 8082), out of the way of anything running locally.
+  RXRELAY_UNITED_SANDBOX_PORT: '18582',
 };

@@ -1,10 +1,13 @@
 import { useState, type JSX } from 'react';
 import type { OrderDetail, OrderEventView } from '../../../src-shared/app-api-contract';
 import { STATUS_LABELS, type TransitionTarget } from '../../../src-shared/order-status';
+import { actorName } from '../partner-words';
 import type { AppStore } from '../store/app-store';
 import { DeliveryCapture } from './DeliveryCapture';
 import { OrderDocuments } from './OrderDocuments';
 import { OrderConsents, OrderItems, OrderParticulars, OrderPushes } from './OrderParts';
+import { PartnerDispatch } from './PartnerDispatch';
+import { PartnerProgress } from './PartnerProgress';
 import { StatusBadge } from './StatusBadge';
 
 const money = (amount: number) => `$${amount.toFixed(2)}`;
@@ -16,6 +19,8 @@ const EVENT_LABELS: Record<OrderEventView['type'], string> = {
   amended: 'Updated by BestRx',
   return_requested: 'Cancelled after pickup: return requested',
   label_printed: 'Printed',
+  partner_dispatched: 'Sent to partner',
+  partner_update: 'Partner update',
 };
 
 function eventLabel(event: OrderEventView): string {
@@ -80,7 +85,10 @@ export function OrderDetailPanel({ store }: { store: AppStore }): JSX.Element {
           </>
         )}
       </dl>
+      <PartnerProgress detail={detail} store={store} />
       <TransitionActions detail={detail} store={store} busy={busy} />
+      {/* Keyed: another order starts with an empty form. */}
+      <PartnerDispatch key={detail.id} detail={detail} store={store} />
       {actionError && (
         <div className="error" role="alert">
           {actionError.details && actionError.details.length > 1 ? (
@@ -105,7 +113,7 @@ export function OrderDetailPanel({ store }: { store: AppStore }): JSX.Element {
           <li key={event.event_id}>
             <time dateTime={event.captured_at}>{new Date(event.captured_at).toLocaleString()}</time>{' '}
             <strong>{eventLabel(event)}</strong>{' '}
-            by {event.actor}
+            by {actorName(event.actor)}
             <span className="device"> on device {event.device_id.slice(0, 8)}</span>
             {event.notes ? ` — ${event.notes}` : ''}
           </li>

@@ -1,9 +1,11 @@
 // Settings: what to enter in BestRx (endpoint and credentials, with a new password on demand),
-// where status updates go, the label options, and the code tables in use.
+// where status updates go, the fulfilment partners' connections, the label options, and the
+// code tables in use.
 import { useEffect, useState, type JSX } from 'react';
 import type { AppApiError, AppSettings, BestRxConnection, OutboxOverview } from '../../../src-shared/app-api-contract';
 import type { AppApiClient } from '../api/app-api-client';
 import type { AppStore } from '../store/app-store';
+import { PartnerSettings } from './PartnerSettings';
 
 type CodeTableView = Record<string, Record<string, unknown>>;
 
@@ -39,7 +41,8 @@ export function SettingsView({ api, store }: { api: AppApiClient; store: AppStor
       const failed = [c, s, o, t].find((reply) => !reply.ok);
       if (failed && !failed.ok) setProblem(failed.error);
     });
-  }, [api]);
+    void store.getState().loadPartners();
+  }, [api, store]);
 
   const update = async (patch: Partial<AppSettings>) => {
     const reply = await api.call('settings.update', patch);
@@ -102,6 +105,12 @@ export function SettingsView({ api, store }: { api: AppApiClient; store: AppStor
             ? `${info?.status_target === 'sandbox' ? 'Sandbox: the BestRx simulator at' : 'Live: BestRx at'} ${outbox.target_url}`
             : 'Not set: updates wait in the outbox until RXRELAY_STATUS_URL is set.'}
         </p>
+      </section>
+
+      <section aria-labelledby="settings-partners">
+        <h3 id="settings-partners">Partners</h3>
+        <p className="hint">Fulfilment partners an order can be sent to instead of the in-house courier.</p>
+        <PartnerSettings api={api} store={store} />
       </section>
 
       <section aria-labelledby="settings-labels">

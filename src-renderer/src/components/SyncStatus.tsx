@@ -1,10 +1,11 @@
 // Sync status: every status push to BestRx that is waiting, failed or given up, in plain
 // words, with what staff can do about it (send again now, or skip it so the order's later
-// statuses can go).
+// statuses can go); then each fulfilment partner's connection.
 import { useEffect, type JSX } from 'react';
 import type { StatusPushState } from '../../../src-shared/app-api-contract';
 import { plainWords } from '../push-explanations';
 import type { AppStore } from '../store/app-store';
+import { PartnerConnections } from './PartnerConnections';
 
 const STATE_NAMES: Record<StatusPushState, string> = {
   pending: 'Waiting to send',
@@ -96,6 +97,7 @@ export function SyncStatus({ store }: { store: AppStore }): JSX.Element {
           </tbody>
         </table>
       )}
+      <PartnerConnections store={store} />
     </section>
   );
 }

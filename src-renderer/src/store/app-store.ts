@@ -3,6 +3,8 @@
 import { create } from 'zustand';
 import type {
   AppApiError,
+  AppApiInput,
+  AppApiOutput,
   AppInfo,
   BestRxConnection,
   AppApiReply,
@@ -11,6 +13,8 @@ import type {
   OutboxOverview,
   StatusPushState,
   OrderSummary,
+  PartnerName,
+  PartnerStatusView,
   PrintableDocument,
   PrinterInfo,
   PrintOutcome,
@@ -39,6 +43,15 @@ export interface AppState {
   detail: OrderDetail | undefined;
   actionError: AppApiError | undefined;
   busy: boolean;
+  /** The fulfilment partners' connections (sync status, settings, the dispatch form). */
+  partners: {
+    list: PartnerStatusView[] | undefined;
+    error: AppApiError | undefined;
+    /** The partner a "Sync now" is running for. */
+    syncing: PartnerName | undefined;
+    /** What the last "Sync now" found, in words. */
+    message: string | undefined;
+  };
 
   start(): () => void;
   setStatusFilter(status: OrderStatus | undefined): void;
@@ -59,6 +72,16 @@ export interface AppState {
   renderDocument(document: PrintableDocument, format?: 'png' | 'zpl'): Promise<AppApiReply<RenderedDocument>>;
   printDocument(document: PrintableDocument, printer: string | undefined, copies: number): Promise<AppApiReply<PrintOutcome>>;
   printers(): Promise<AppApiReply<{ printers: PrinterInfo[]; prints_directly: boolean }>>;
+  loadPartners(): Promise<void>;
+  syncPartner(partner: PartnerName): Promise<void>;
+  /** Hands the selected order to a partner; on success the order on screen is the answer. */
+  dispatch(partner: PartnerName, details: NonNullable<AppApiInput<'orders.dispatch'>['details']>): Promise<AppApiReply<OrderDetail>>;
+  /** Fetches the open order again (its partner's progress moves on without a status change). */
+  reloadSelected(): Promise<void>;
+  partnerPharmacies(partner: PartnerName): Promise<AppApiReply<AppApiOutput<'partners.pharmacies'>>>;
+  partnerMedications(partner: PartnerName, pharmacyId: string, page: number): Promise<AppApiReply<AppApiOutput<'partners.medications'>>>;
+  /** Sandbox mode: make the partner's simulator move the selected order on, fail it or cancel it. */
+  sandboxPartnerOrder(partner: PartnerName, action: 'advance' | 'fail' | 'cancel'): Promise<AppApiReply<AppApiOutput<'sandbox.partnerOrder'>>>;
 }
 
 const PAGE_SIZE = 100;
@@ -115,12 +138,18 @@ export function createAppStore(api: AppApiClient) {
       detail: undefined,
       actionError: undefined,
       busy: false,
+      partners: { list: undefined, error: undefined, syncing: undefined, message: undefined },
 
       start() {
         void api.call('app.info', {}).then((reply) => reply.ok && set({ info: reply.value }));
         void api.call('settings.bestrxConnection', {}).then((reply) => reply.ok && set({ connection: reply.value }));
         void get().refresh();
         return api.subscribe((event) => {
+          if (event.type === 'partners.changed') {
+            if (get().partners.list) void get().loadPartners();
+            if (get().detail?.partner?.partner === event.partner) void reloadSelected();
+            return;
+          }
           if (event.type === 'outbox.changed' || event.type === 'outbox.dead') {
             if (get().outbox.overview) void get().loadOutbox();
             // The open order shows what BestRx was told: keep it current (leaving any message shown).
@@ -239,6 +268,55 @@ export function createAppStore(api: AppApiClient) {
 
       printers() {
         return api.call('printers.list', {});
+      },
+
+      async loadPartners() {
+        const reply = await api.call('partners.status', {});
+        set({ partners: { ...get().partners, ...(reply.ok ? { list: reply.value.partners, error: undefined } : { error: reply.error }) } });
+      },
+
+      async syncPartner(partner) {
+        set({ partners: { ...get().partners, syncing: partner, message: undefined } });
+        const reply = await api.call('partners.syncNow', { partner });
+        const { list } = get().partners;
+        set({
+          partners: reply.ok
+            ? {
+                list: list?.map((p) => (p.partner === partner ? reply.value : p)),
+                error: undefined,
+                syncing: undefined,
+                message: `${reply.value.name}: ${reply.value.connected ? 'synced, connected.' : `still not reachable${reply.value.last_error ? ` (${reply.value.last_error})` : ''}.`}`,
+              }
+            : { list, error: reply.error, syncing: undefined, message: undefined },
+        });
+        await get().loadPartners();
+      },
+
+      async dispatch(partner, details) {
+        const id = get().selectedId ?? '';
+        const reply = await api.call('orders.dispatch', { id, partner, details });
+        if (reply.ok && get().selectedId === id) {
+          set({ detail: reply.value, actionError: undefined });
+          void get().refresh();
+          if (get().partners.list) void get().loadPartners();
+        }
+        return reply;
+      },
+
+      reloadSelected,
+
+      partnerPharmacies(partner) {
+        return api.call('partners.pharmacies', { partner });
+      },
+
+      partnerMedications(partner, pharmacyId, page) {
+        return api.call('partners.medications', { partner, pharmacy_id: pharmacyId, page });
+      },
+
+      async sandboxPartnerOrder(partner, action) {
+        const reply = await api.call('sandbox.partnerOrder', { partner, id: get().selectedId ?? '', action });
+        void reloadSelected();
+        return reply;
       },
     };
   });

@@ -1,0 +1,234 @@
+// Settings, partners: connect each fulfilment partner — the local simulator (sandbox) or the
+// partner's API (live) with its base URL and credentials — and rotate its API credentials.
+// Secrets are typed into password fields, sent once, stored encrypted by the core and never
+// shown again: the form only says whether credentials are stored.
+import { useId, useState, type JSX } from 'react';
+import type { AppApiError, AppApiInput, PartnerStatusView } from '../../../src-shared/app-api-contract';
+import type { AppApiClient } from '../api/app-api-client';
+import { fieldProblem } from '../partner-words';
+import type { AppStore } from '../store/app-store';
+
+const FIELD_LABELS: Record<string, string> = {
+  base_url: 'Base URL',
+  setup_token: 'Setup token',
+  client_id: 'Client ID',
+  client_secret: 'Client secret',
+  webhook_secret: 'Webhook secret',
+  webhook_base_url: 'Webhook base URL',
+};
+const plainLine = (line: string) => fieldProblem(line, FIELD_LABELS).text;
+
+/** The base part of the partner's webhook address (what was entered: the address minus /webhooks/<partner>). */
+const webhookBase = (status: PartnerStatusView) => status.webhook_url?.replace(new RegExp(`/webhooks/${status.partner}/?$`), '') ?? '';
+
+export function PartnerSettings({ api, store }: { api: AppApiClient; store: AppStore }): JSX.Element {
+  const { list, error } = store((s) => s.partners);
+  return (
+    <>
+      {error && !list && <p role="alert">Partners could not be loaded: {error.message}</p>}
+      {!list && !error && <p aria-busy="true">Loading…</p>}
+      {list && list.length === 0 && <p className="empty">No fulfilment partner is available in this version.</p>}
+      {list?.map((status) => <PartnerForm key={status.partner} api={api} store={store} status={status} />)}
+    </>
+  );
+}
+
+function PartnerForm({ api, store, status }: { api: AppApiClient; store: AppStore; status: PartnerStatusView }): JSX.Element {
+  const ids = useId();
+  const [mode, setMode] = useState(status.mode);
+  const [baseUrl, setBaseUrl] = useState(status.mode === 'live' ? status.base_url : '');
+  const [auth, setAuth] = useState<'setup_token' | 'client'>('setup_token');
+  const [setupToken, setSetupToken] = useState('');
+  const [clientId, setClientId] = useState('');
+  const [clientSecret, setClientSecret] = useState('');
+  const [webhookSecret, setWebhookSecret] = useState('');
+  // In sandbox mode the core points the simulator's webhooks at this machine itself: not an address for live.
+  const [webhookUrl, setWebhookUrl] = useState(() => (status.mode === 'live' ? webhookBase(status) : ''));
+  const [saving, setSaving] = useState(false);
+  const [message, setMessage] = useState<string | undefined>();
+  const [problem, setProblem] = useState<AppApiError | undefined>();
+
+  // Rotation acts on the connection in use: not offered while another mode is being set up.
+  const canRotate = mode === status.mode && (status.credentials_stored || status.mode === 'sandbox');
+
+  const save = async () => {
+    const live = mode === 'live';
+    const input: AppApiInput<'partners.configure'> = {
+      partner: status.partner,
+      mode,
+      ...(live && baseUrl.trim() ? { base_url: baseUrl.trim() } : {}),
+      ...(live && auth === 'setup_token' && setupToken.trim() ? { setup_token: setupToken.trim() } : {}),
+      ...(live && auth === 'client' && clientId.trim() ? { client_id: clientId.trim() } : {}),
+      ...(live && auth === 'client' && clientSecret.trim() ? { client_secret: clientSecret.trim() } : {}),
+      ...(live && webhookSecret.trim() ? { webhook_secret: webhookSecret.trim() } : {}),
+      // Emptied: stop asking the partner for webhooks (polling carries on).
+      ...(live && webhookUrl.trim() ? { webhook_base_url: webhookUrl.trim() } : live && status.mode === 'live' && status.webhook_url ? { webhook_base_url: null } : {}),
+    };
+    setSaving(true);
+    setMessage(undefined);
+    setProblem(undefined);
+    const reply = await api.call('partners.configure', input);
+    setSaving(false);
+    if (!reply.ok) return setProblem(reply.error);
+    // Secrets go once: they are not kept in the page.
+    setSetupToken('');
+    setClientId('');
+    setClientSecret('');
+    setWebhookSecret('');
+    const s = reply.value;
+    setMessage(
+      `Saved. ${s.name}: ${s.mode === 'sandbox' ? 'sandbox (the local simulator)' : 'live'}` +
+        `${s.mode === 'live' ? (s.credentials_stored ? ', credentials stored' : ', no credentials stored yet') : ''}` +
+        `, ${s.connected ? 'connected' : s.last_error ? `not connected: ${s.last_error}` : 'not connected yet'}.`,
+    );
+    void store.getState().loadPartners();
+  };
+
+  const rotate = async () => {
+    setMessage(undefined);
+    setProblem(undefined);
+    setSaving(true);
+    const reply = await api.call('partners.rotateCredentials', { partner: status.partner });
+    setSaving(false);
+    if (!reply.ok) return setProblem(reply.error);
+    const { old_client_id: old, new_client_id: next } = reply.value;
+    setMessage(`New credentials in use: client ID ${next}${old ? `. The old ones (client ID ${old}) are revoked.` : '.'}`);
+    void store.getState().loadPartners();
+  };
+
+  return (
+    <form
+      className="partner-settings"
+      aria-labelledby={`${ids}-name`}
+      aria-busy={saving}
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <h4 id={`${ids}-name`}>{status.name}</h4>
+      <p className="hint">
+        Now: {status.mode === 'sandbox' ? 'sandbox (the local simulator)' : 'live'}, {status.connected ? 'connected' : 'not connected'}
+        {status.mode === 'live' || status.credentials_stored ? `; credentials ${status.credentials_stored ? 'stored (never shown again)' : 'not stored'}` : ''}.
+      </p>
+      <fieldset className="mode-choice">
+        <legend>Mode</legend>
+        <label className="choice">
+          <input type="radio" name={`${ids}-mode`} value="sandbox" checked={mode === 'sandbox'} onChange={() => setMode('sandbox')} />
+          Sandbox — the local {status.name} simulator; nothing reaches {status.name}
+        </label>
+        <label className="choice">
+          <input type="radio" name={`${ids}-mode`} value="live" checked={mode === 'live'} onChange={() => setMode('live')} />
+          Live — {status.name}’s API with your credentials
+        </label>
+      </fieldset>
+      {mode === 'live' && (
+        <>
+          <label>
+            Base URL
+            <input
+              type="url"
+              value={baseUrl}
+              onChange={(e) => setBaseUrl(e.target.value)}
+              placeholder="https://api.example.com/pharmacy/{tenant}/api/v1"
+              autoComplete="off"
+              spellCheck={false}
+              maxLength={500}
+            />
+          </label>
+          <fieldset className="credentials">
+            <legend>Credentials {status.credentials_stored ? '(stored; leave empty to keep them)' : ''}</legend>
+            <label className="choice">
+              <input type="radio" name={`${ids}-auth`} checked={auth === 'setup_token'} onChange={() => setAuth('setup_token')} />
+              A setup token (RxRelay creates its own client ID and secret with it)
+            </label>
+            <label className="choice">
+              <input type="radio" name={`${ids}-auth`} checked={auth === 'client'} onChange={() => setAuth('client')} />
+              A client ID and secret I already have
+            </label>
+            {auth === 'setup_token' ? (
+              <label>
+                Setup token
+                <input type="password" value={setupToken} onChange={(e) => setSetupToken(e.target.value)} autoComplete="new-password" maxLength={2000} />
+              </label>
+            ) : (
+              <>
+                <label>
+                  Client ID
+                  <input value={clientId} onChange={(e) => setClientId(e.target.value)} autoComplete="off" spellCheck={false} maxLength={500} />
+                </label>
+                <label>
+                  Client secret
+                  <input type="password" value={clientSecret} onChange={(e) => setClientSecret(e.target.value)} autoComplete="new-password" maxLength={2000} />
+                </label>
+              </>
+            )}
+          </fieldset>
+          <fieldset className="webhooks">
+            <legend>Webhooks (optional)</legend>
+            <p className="hint">
+              RxRelay polls {status.name} for every open order, so updates arrive without webhooks — only a little later. Webhooks need an address{' '}
+              {status.name} can reach from the internet (e.g. a tunnel) that forwards to this RxRelay.
+            </p>
+            <label>
+              Webhook base URL
+              <input
+                type="url"
+                value={webhookUrl}
+                onChange={(e) => setWebhookUrl(e.target.value)}
+                placeholder="https://rxrelay.example.com"
+                autoComplete="off"
+                spellCheck={false}
+                maxLength={500}
+                aria-describedby={`${ids}-webhook-hint`}
+              />
+            </label>
+            <p className="hint" id={`${ids}-webhook-hint`}>
+              {status.mode === 'live' && status.webhook_url ? (
+                <>
+                  Webhooks now go to <code>{status.webhook_url}</code>.
+                </>
+              ) : (
+                `${status.name} will call <this address>/webhooks/${status.partner}.`
+              )}
+            </p>
+            <label>
+              Webhook secret
+              <input type="password" value={webhookSecret} onChange={(e) => setWebhookSecret(e.target.value)} autoComplete="new-password" maxLength={2000} />
+            </label>
+          </fieldset>
+        </>
+      )}
+      {canRotate && (
+        <p className="hint">
+          Rotate credentials: RxRelay makes new API credentials, switches to them, then revokes the old ones — nothing stops meanwhile. {status.name}{' '}
+          recommends it every 90 days.
+        </p>
+      )}
+      {message && <p role="status">{message}</p>}
+      {problem && (
+        <div className="error" role="alert">
+          <p>Not saved{problem.details && problem.details.length > 0 ? '. Fix this and save again:' : `: ${problem.message}`}</p>
+          {problem.details && problem.details.length > 0 && (
+            <ul>
+              {problem.details.map((line) => (
+                <li key={line}>{plainLine(line)}</li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+      <div className="row-actions">
+        <button type="submit" disabled={saving}>
+          {saving ? 'Saving…' : `Save ${status.name}`}
+        </button>
+        {canRotate && (
+          <button type="button" disabled={saving} onClick={() => void rotate()}>
+            Rotate credentials
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}
