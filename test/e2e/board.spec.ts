@@ -1,73 +1,12 @@
 // The board end to end: the headless app (started by playwright.config.ts) in Chromium, orders
 // sent to its BestRx endpoint the way BestRx sends them, and a person working them in the UI.
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type APIRequestContext, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Locator } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
-import type { AppApiReply, OrderDetail } from '../../src-shared/app-api-contract';
+import type { OrderDetail } from '../../src-shared/app-api-contract';
 import { seedExample } from '../helpers/fixtures';
 import { API_TOKEN, BESTRX_PASSWORD, BESTRX_URL, BESTRX_USER, UI_PORT } from './e2e-env';
-
-const SCREENSHOTS = 'test-results/screenshots';
-
-interface CreatedOrder {
-  providerOrderId: string;
-  trackingId: string;
-  uniqueOrderId: number;
-}
-
-let lastUniqueId = 0;
-/** Unique per call, and across runs and worker restarts against the same data directory. */
-function nextUniqueOrderId(): number {
-  lastUniqueId = Math.max(lastUniqueId + 1, Date.now() % 1_000_000_000);
-  return lastUniqueId;
-}
-
-/** POST /Order/CreateOrder as BestRx does: Basic auth, JSON, no Origin (APIRequestContext sends none). */
-async function createOrder(request: APIRequestContext, overrides: Record<string, unknown> = {}): Promise<CreatedOrder> {
-  const uniqueOrderId = nextUniqueOrderId();
-  const body = { ...seedExample('create-order.request'), bestrx_order_id: uniqueOrderId, bestrx_unique_order_id: uniqueOrderId, ...overrides };
-  const response = await request.post(`${BESTRX_URL}/Order/CreateOrder`, {
-    headers: {
-      authorization: `Basic ${Buffer.from(`${BESTRX_USER}:${BESTRX_PASSWORD}`).toString('base64')}`,
-      'content-type': 'application/json',
-    },
-    data: body,
-  });
-  const json = (await response.json()) as { request_is_valid: boolean; data: { provider_order_id: string; tracking_id: string } };
-  expect(response.status(), JSON.stringify(json)).toBe(200);
-  expect(json.request_is_valid).toBe(true);
-  return { providerOrderId: json.data.provider_order_id, trackingId: json.data.tracking_id, uniqueOrderId };
-}
-
-/** The app API with the session's token (same as the page does, minus the browser). */
-async function appApi<T>(request: APIRequestContext, method: string, input: object): Promise<{ status: number; reply: AppApiReply<T> }> {
-  const response = await request.post(`/api/${method}`, { headers: { authorization: `Bearer ${API_TOKEN}` }, data: input });
-  return { status: response.status(), reply: (await response.json()) as AppApiReply<T> };
-}
-
-/** A second recipient that shares no searchable word with the seed's Jane Doe. */
-const MARCUS = {
-  recipient: {
-    first_name: 'Marcus',
-    last_name: 'Okafor',
-    address: { address_line_1: '1200 Maple Ln', city: 'Lombard', state: 'IL', zip_code: '60148' },
-    mobile_phone: '6305553333',
-    email: 'm.okafor@example.com',
-  },
-  customers: [
-    {
-      customer_unique_id: 111111,
-      first_name: 'Marcus',
-      last_name: 'Okafor',
-      address: { address_line_1: '1200 Maple Ln', city: 'Lombard', state: 'IL', zip_code: '60148' },
-    },
-  ],
-};
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
-}
+import { appApi, createOrder, expectNoSeriousA11yProblems, MARCUS, nextUniqueOrderId, screenshot, type CreatedOrder } from './e2e-helpers';
 
 test('the header shows the SANDBOX banner and the BestRx endpoint to enter in BestRx', async ({ page }) => {
   await page.goto('/');
@@ -453,11 +392,7 @@ test('no serious or critical accessibility problems on the board, an order, the 
   const order = await createOrder(request, MARCUS);
   for (const to of ['acknowledged', 'picked_up', 'out_for_delivery']) await appApi<OrderDetail>(request, 'orders.transition', { id: order.providerOrderId, to });
   await page.goto('/');
-  const scan = async (where: string) => {
-    const results = await new AxeBuilder({ page }).analyze();
-    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(serious.map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-  };
+  const scan = (where: string) => expectNoSeriousA11yProblems(page, where);
   await expect(page.getByRole('region', { name: 'Orders' }).getByRole('listitem').first()).toBeVisible();
   await scan('board');
   await page.getByRole('region', { name: 'Orders' }).getByRole('listitem').filter({ hasText: order.providerOrderId }).getByRole('button').click();
@@ -479,7 +414,7 @@ test('no serious or critical accessibility problems on the board, an order, the 
   await scan('settings');
 });
 
-test('settings show what to enter in BestRx, where updates go, the code tables, and change the label format', async ({ page }) => {
+test('settings show what to enter in BestRx, where updates go, edit the code tables, and change the label format', async ({ page }) => {
   await page.goto('/');
   await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Settings' }).click();
   const settings = page.getByRole('region', { name: 'Settings' });
@@ -488,11 +423,27 @@ test('settings show what to enter in BestRx, where updates go, the code tables, 
   // Set in the environment for this run: shown, not replaceable from the app.
   await expect(settings.getByText('Set by RXRELAY_BESTRX_USER and RXRELAY_BESTRX_PASSWORD; change them there.')).toBeVisible();
   await expect(settings.getByText(/^Sandbox: the BestRx simulator at http:\/\/127\.0\.0\.1:\d+\/Order\/UpdateOrderStatus$/)).toBeVisible();
-  await expect(settings.getByRole('table', { name: 'Order status' }).getByRole('row').filter({ hasText: 'delivered' })).toContainText('7 — Delivery/Shipment Delivered');
+  const deliveredCode = settings.getByRole('textbox', { name: 'Order status: code for delivered' });
+  await expect(deliveredCode).toHaveValue('7');
+  await expect(settings.getByRole('textbox', { name: 'Order status: description for delivered' })).toHaveValue('Delivery/Shipment Delivered');
+
+  // BestRx confirmed other numbers: a clash is refused whole, a good table applies at once.
+  await deliveredCode.fill('2');
+  await settings.getByRole('button', { name: 'Save code tables' }).click();
+  await expect(settings.getByRole('alert')).toContainText('acknowledged and delivered both use code 2');
+  await deliveredCode.fill('17');
+  await settings.getByRole('button', { name: 'Save code tables' }).click();
+  await expect(settings.getByRole('status').filter({ hasText: 'Code tables saved.' })).toBeVisible();
+  const tables = await appApi<{ status: { delivered: { code: string } } }>(page.request, 'settings.codeTables', {});
+  expect(tables.reply.ok && tables.reply.value.status.delivered.code).toBe('17');
+  page.once('dialog', (dialog) => void dialog.accept());
+  await settings.getByRole('button', { name: 'Restore defaults' }).click();
+  await expect(settings.getByRole('status').filter({ hasText: 'Default code tables restored.' })).toBeVisible();
+  await expect(deliveredCode).toHaveValue('7');
 
   const format = settings.getByRole('combobox', { name: 'Image format for BestRx' });
   await format.selectOption('gif');
-  await expect(settings.getByRole('status')).toHaveText('Saved. New orders from BestRx use it at once.');
+  await expect(settings.getByRole('status').filter({ hasText: 'Saved. New orders from BestRx use it at once.' })).toBeVisible();
   const { reply } = await appApi<{ label_image_format: string }>(page.request, 'settings.get', {});
   expect(reply.ok && reply.value.label_image_format).toBe('gif');
   await screenshot(page, 'settings');

@@ -2,80 +2,12 @@
 // mode, an order from BestRx sent to the United Pharmacy simulator from the order's detail panel,
 // the partner's progress followed on the board to Delivered, and what BestRx was told on the way.
 // The simulator moves an order on every RXRELAY_SANDBOX_STEP_MS (1.5 s here, see e2e-env.ts).
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type APIRequestContext, type Locator, type Page } from '@playwright/test';
-import type { AppApiReply, OrderDetail, PartnerStatusView } from '../../src-shared/app-api-contract';
-import { seedExample } from '../helpers/fixtures';
-import { API_TOKEN, BESTRX_PASSWORD, BESTRX_URL, BESTRX_USER } from './e2e-env';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import type { OrderDetail, PartnerStatusView } from '../../src-shared/app-api-contract';
+import { appApi, createOrder, expectNoSeriousA11yProblems, MARCUS, screenshot, type CreatedOrder } from './e2e-helpers';
 
-const SCREENSHOTS = 'test-results/screenshots';
 /** A partner journey: a handful of simulator steps, each picked up by webhook or polling. */
 const JOURNEY_MS = 45_000;
-
-interface CreatedOrder {
-  providerOrderId: string;
-  trackingId: string;
-}
-
-let lastUniqueId = 0;
-/** Unique per call, and across runs against the same data directory (as in board.spec.ts). */
-function nextUniqueOrderId(): number {
-  lastUniqueId = Math.max(lastUniqueId + 1, (Date.now() % 1_000_000_000) + 500_000_000);
-  return lastUniqueId;
-}
-
-/** POST /Order/CreateOrder as BestRx does: Basic auth, JSON, no Origin. */
-async function createOrder(request: APIRequestContext, overrides: Record<string, unknown> = {}): Promise<CreatedOrder> {
-  const uniqueOrderId = nextUniqueOrderId();
-  const body = { ...seedExample('create-order.request'), bestrx_order_id: uniqueOrderId, bestrx_unique_order_id: uniqueOrderId, ...overrides };
-  const response = await request.post(`${BESTRX_URL}/Order/CreateOrder`, {
-    headers: {
-      authorization: `Basic ${Buffer.from(`${BESTRX_USER}:${BESTRX_PASSWORD}`).toString('base64')}`,
-      'content-type': 'application/json',
-    },
-    data: body,
-  });
-  const json = (await response.json()) as { request_is_valid: boolean; data: { provider_order_id: string; tracking_id: string } };
-  expect(response.status(), JSON.stringify(json)).toBe(200);
-  expect(json.request_is_valid).toBe(true);
-  return { providerOrderId: json.data.provider_order_id, trackingId: json.data.tracking_id };
-}
-
-/** The app API with the session's token. */
-async function appApi<T>(request: APIRequestContext, method: string, input: object): Promise<AppApiReply<T>> {
-  const response = await request.post(`/api/${method}`, { headers: { authorization: `Bearer ${API_TOKEN}` }, data: input });
-  return (await response.json()) as AppApiReply<T>;
-}
-
-/** A recipient with an email address (the dispatch form starts from it). */
-const MARCUS = {
-  recipient: {
-    first_name: 'Marcus',
-    last_name: 'Okafor',
-    address: { address_line_1: '1200 Maple Ln', city: 'Lombard', state: 'IL', zip_code: '60148' },
-    mobile_phone: '6305553333',
-    email: 'm.okafor@example.com',
-  },
-  customers: [
-    {
-      customer_unique_id: 111111,
-      first_name: 'Marcus',
-      last_name: 'Okafor',
-      address: { address_line_1: '1200 Maple Ln', city: 'Lombard', state: 'IL', zip_code: '60148' },
-    },
-  ],
-};
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
-}
-
-async function expectNoSeriousA11yProblems(page: Page, where: string, include?: string): Promise<void> {
-  const builder = new AxeBuilder({ page });
-  const results = await (include ? builder.include(include) : builder).analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
 
 /** Opens the board (with its live-event stream) and an order's detail panel. */
 async function openOrder(page: Page, order: CreatedOrder): Promise<Locator> {
@@ -194,14 +126,14 @@ test('an order is sent to United Pharmacy from its detail panel, followed to Del
   await test.step('BestRx was told: In Transit with carrier and tracking, then Delivered', async () => {
     const carrier = (await fact(partner, 'Carrier').innerText()).trim();
     const tracking = (await fact(partner, 'Tracking number').innerText()).trim();
-    const got = await appApi<OrderDetail>(request, 'orders.get', { id: order.providerOrderId });
+    const got = (await appApi<OrderDetail>(request, 'orders.get', { id: order.providerOrderId })).reply;
     expect(got.ok && got.value.partner).toMatchObject({ state: 'finished', carrier, tracking });
 
     let pushes: ReceivedPush[] = [];
     await expect
       .poll(
         async () => {
-          const reply = await appApi<{ pushes: ReceivedPush[] }>(request, 'sandbox.bestrxReceived', { order_id: order.providerOrderId });
+          const reply = (await appApi<{ pushes: ReceivedPush[] }>(request, 'sandbox.bestrxReceived', { order_id: order.providerOrderId })).reply;
           pushes = reply.ok ? reply.value.pushes : [];
           return pushes.map((p) => p.payload.order_status.status_code);
         },
@@ -234,15 +166,15 @@ test('in sandbox mode the simulator can fail a partner order: the order says Uni
   test.setTimeout(120_000);
   const order = await createOrder(request, MARCUS);
   // Sent through the app API with everything United needs; the UI only follows it.
-  const pharmacies = await appApi<{ pharmacies: Array<{ id: string; status: string }> }>(request, 'partners.pharmacies', { partner: 'united' });
+  const pharmacies = (await appApi<{ pharmacies: Array<{ id: string; status: string }> }>(request, 'partners.pharmacies', { partner: 'united' })).reply;
   expect(pharmacies.ok, JSON.stringify(pharmacies)).toBe(true);
   const pharmacyId = pharmacies.ok ? (pharmacies.value.pharmacies.find((p) => p.status === 'active') ?? pharmacies.value.pharmacies[0])!.id : '';
-  const medications = await appApi<{ medications: Array<{ medication_id: string }> }>(request, 'partners.medications', { partner: 'united', pharmacy_id: pharmacyId, page: 1 });
+  const medications = (await appApi<{ medications: Array<{ medication_id: string }> }>(request, 'partners.medications', { partner: 'united', pharmacy_id: pharmacyId, page: 1 })).reply;
   expect(medications.ok, JSON.stringify(medications)).toBe(true);
   const medicationId = medications.ok ? medications.value.medications[0]!.medication_id : '';
 
   const detail = await openOrder(page, order);
-  const dispatched = await appApi<OrderDetail>(request, 'orders.dispatch', {
+  const dispatched = (await appApi<OrderDetail>(request, 'orders.dispatch', {
     id: order.providerOrderId,
     partner: 'united',
     details: {
@@ -254,7 +186,7 @@ test('in sandbox mode the simulator can fail a partner order: the order says Uni
       dispense_quantity: 10,
       days_supply: 10,
     },
-  });
+  })).reply;
   expect(dispatched.ok, JSON.stringify(dispatched)).toBe(true);
 
   const partner = detail.getByRole('region', { name: 'Partner', exact: true });
@@ -290,7 +222,7 @@ test('settings: United Pharmacy’s connection, sandbox now, live fields with se
   await united.getByRole('button', { name: 'Save United Pharmacy' }).click();
   await expect(united.getByRole('alert')).toContainText('Base URL must be an http(s) URL');
   await expect(baseUrl).toHaveValue('not a url');
-  const status = await appApi<{ partners: PartnerStatusView[] }>(page.request, 'partners.status', {});
+  const status = (await appApi<{ partners: PartnerStatusView[] }>(page.request, 'partners.status', {})).reply;
   expect(status.ok && status.value.partners.find((p) => p.partner === 'united')?.mode).toBe('sandbox');
 
   // The simulator's credentials rotate like live ones: new ones made, switched to, old ones revoked.
@@ -298,6 +230,6 @@ test('settings: United Pharmacy’s connection, sandbox now, live fields with se
   await united.getByRole('button', { name: 'Rotate credentials' }).click();
   await expect(united.getByRole('status')).toHaveText(/^New credentials in use: client ID \S+/);
   await screenshot(page, 'partner-settings-rotated');
-  const after = await appApi<PartnerStatusView>(page.request, 'partners.syncNow', { partner: 'united' });
+  const after = (await appApi<PartnerStatusView>(page.request, 'partners.syncNow', { partner: 'united' })).reply;
   expect(after.ok && after.value.connected, JSON.stringify(after)).toBe(true);
 });

@@ -1,21 +1,13 @@
 // Settings: what to enter in BestRx (endpoint and credentials, with a new password on demand),
-// where status updates go, the fulfilment partners' connections, the label options, and the
-// code tables in use.
+// where status updates go, the fulfilment partners' connections, the label options, and
+// BestRx's code tables.
 import { useEffect, useState, type JSX } from 'react';
 import type { AppApiError, AppSettings, BestRxConnection, OutboxOverview } from '../../../src-shared/app-api-contract';
 import type { AppApiClient } from '../api/app-api-client';
 import type { AppStore } from '../store/app-store';
+import { CodeTablesEditor, type CodeTableView } from './CodeTablesEditor';
 import { PartnerSettings } from './PartnerSettings';
 
-type CodeTableView = Record<string, Record<string, unknown>>;
-
-const TABLE_NAMES: Record<string, string> = {
-  status: 'Order status',
-  relation: 'Signer relation',
-  idType: 'ID type',
-  messageType: 'Message type',
-  labelFileType: 'Label file type',
-};
 
 export function SettingsView({ api, store }: { api: AppApiClient; store: AppStore }): JSX.Element {
   const info = store((s) => s.info);
@@ -134,30 +126,8 @@ export function SettingsView({ api, store }: { api: AppApiClient; store: AppStor
       </section>
 
       <section aria-labelledby="settings-codes">
-        <h3 id="settings-codes">Code tables in use</h3>
-        <p className="hint">BestRx’s numbers for each value. They come from the settings file; confirm them with BestRx before going live.</p>
-        <div className="code-tables">
-          {tables &&
-            Object.entries(tables).map(([table, values]) => (
-              <table key={table}>
-                <caption>{TABLE_NAMES[table] ?? table}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Value</th>
-                    <th scope="col">Code</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {Object.entries(values).map(([name, value]) => (
-                    <tr key={name}>
-                      <td>{name.replaceAll('_', ' ')}</td>
-                      <td>{typeof value === 'object' && value !== null ? Object.values(value).join(' — ') : String(value)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            ))}
-        </div>
+        <h3 id="settings-codes">Code tables</h3>
+        {tables && <CodeTablesEditor api={api} tables={tables} onSaved={setTables} />}
       </section>
     </section>
   );
