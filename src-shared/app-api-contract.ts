@@ -301,6 +301,8 @@ export interface OrderSummary {
   return_requested: boolean;
   /** The courier run the order is on, if any. */
   run_id: string | null;
+  /** The order's latest hand-over to a fulfilment partner, if any. */
+  partner: { partner: PartnerName; state: DispatchState } | null;
   created_at: string;
   updated_at: string;
 }

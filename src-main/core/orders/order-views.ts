@@ -4,7 +4,9 @@ import {
   type OrderDetail,
   type OrderEventView,
   type OrderSummary,
+  type DispatchState,
   type PartnerDispatchView,
+  type PartnerName,
   type PostalAddressView,
   type StatusPushView,
 } from '../../../src-shared/app-api-contract';
@@ -40,9 +42,16 @@ export function toOrderSummary(row: OrderSummaryRow): OrderSummary {
     requested_delivery_date: row.requested_delivery_date,
     return_requested: row.return_requested_at !== null,
     run_id: row.run_id,
+    partner: partnerOfSummary(row.partner_dispatch),
     created_at: row.created_at,
     updated_at: row.updated_at,
   };
+}
+
+function partnerOfSummary(value: string | null): OrderSummary['partner'] {
+  if (!value) return null;
+  const [partner, state] = value.split(':') as [PartnerName, DispatchState];
+  return { partner, state };
 }
 
 function partialAddressView(address: PartialPostalAddress | null): PostalAddressView | null {

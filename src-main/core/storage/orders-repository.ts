@@ -42,6 +42,8 @@ export interface OrderSummaryRow extends OrderStateRow {
   state: string;
   zip_code: string;
   run_id: string | null;
+  /** The latest hand-over's partner and state ('united:open'), if any. */
+  partner_dispatch: string | null;
 }
 
 export interface OrderEventRow {
@@ -464,6 +466,8 @@ const SUMMARY_SELECT = `SELECT ${STATE_COLUMNS}, o.total_amount_cents, o.amount_
             o.photo_id_required, o.requested_delivery_date,
             r.entity_name, r.first_name, r.last_name, r.address_line_1, r.address_line_2, r.city, r.state, r.zip_code
             , s.run_id
+            , (SELECT d.partner || ':' || d.state FROM partner_dispatches d WHERE d.order_id = o.id
+               ORDER BY d.created_at DESC, d.rowid DESC LIMIT 1) AS partner_dispatch
      FROM orders o JOIN order_recipients r ON r.order_id = o.id LEFT JOIN courier_run_stops s ON s.order_id = o.id`;
 
 /** One order's board row. */

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type JSX } from 'react';
 import type { OrderSummary } from '../../../src-shared/app-api-contract';
-import { ORDER_LIST_FILTERS, type OrderListFilterName } from '../../../src-shared/app-api-contract';
+import { ORDER_LIST_FILTERS, PARTNER_DISPLAY_NAMES, type OrderListFilterName } from '../../../src-shared/app-api-contract';
 import { ORDER_STATUSES, STATUS_LABELS, type OrderStatus } from '../../../src-shared/order-status';
 import type { AppStore } from '../store/app-store';
 import { StatusBadge } from './StatusBadge';
@@ -155,6 +155,12 @@ function OrderRow({ order, selected, onSelect }: { order: OrderSummary; selected
           {order.amount_to_collect > 0 && <span className="flag">Collect {money(order.amount_to_collect)}</span>}
           {order.flags.refrigeration_needed && <span className="flag">Fridge</span>}
           {order.return_requested && <span className="flag warning">Return</span>}
+          {order.partner && (
+            <span className={order.partner.state === 'failed' ? 'flag warning' : 'flag'}>
+              {PARTNER_DISPLAY_NAMES[order.partner.partner]}
+              {order.partner.state === 'failed' ? ': gave up' : ''}
+            </span>
+          )}
         </span>
       </span>
     </button>

@@ -112,6 +112,7 @@ describe('dispatching an order to United Pharmacy', () => {
     expect(dispatched.status).toBe('acknowledged');
     expect(dispatched.partner).toMatchObject({ partner: 'united', partner_name: 'United Pharmacy', state: 'open', created_by: 'counter-1' });
     expect(dispatched.allowed_transitions).toEqual([]);
+    expect((await ok('orders.list', { q: id })).orders[0]?.partner).toEqual({ partner: 'united', state: 'open' });
     const unitedOrder = sim.orders().find((o) => o.uuid === unitedOrderOf(dispatched));
     expect(unitedOrder).toMatchObject({ order_id: id, pharmacy_id: pharmacyId, medication_id: medicationId, dispense_quantity: 4, days_supply: 28 });
     const patient = sim.patients().find((p) => p.uuid === dispatched.partner?.refs.patient);
@@ -173,7 +174,7 @@ describe('dispatching an order to United Pharmacy', () => {
     expect(back.events.at(-1)?.notes).toContain('back with the pharmacy');
     expect(back.allowed_transitions).toContain('picked_up');
     const attention = await ok('orders.list', { filters: ['needs_attention'] });
-    expect(attention.orders.map((o) => o.id)).toContain(id);
+    expect(attention.orders.find((o) => o.id === id)?.partner).toEqual({ partner: 'united', state: 'failed' });
 
     const again = await ok('orders.dispatch', { id, partner: 'united', details: details() });
     expect(again.partner).toMatchObject({ state: 'open' });
