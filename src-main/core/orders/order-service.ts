@@ -244,6 +244,7 @@ export class OrderService {
             recorded_at: now,
             proof_json: null,
           });
+          this.noteCancelNotPassedOn(order.id, now);
           return { kind: 'cancelled', order: mustGetState(db, order.id), warnings };
         case 'cancelled':
           return { kind: 'already_cancelled', order, warnings };
@@ -426,6 +427,23 @@ export class OrderService {
       captured_at: event.capturedAt ?? now,
       recorded_at: now,
       proof_json: event.proof === undefined ? null : JSON.stringify(event.proof),
+    });
+  }
+
+  /**
+   * A cancel from BestRx for an order a partner is filling. United publishes no way to cancel an
+   * order, so RxRelay cannot pass it on: the timeline says so, for staff to call the partner.
+   */
+  private noteCancelNotPassedOn(orderId: string, now: string): void {
+    const dispatch = liveDispatchOfOrder(this.deps.db, orderId);
+    if (!dispatch) return;
+    const name = PARTNER_DISPLAY_NAMES[dispatch.partner];
+    this.appendPartnerEventWithin({
+      orderId,
+      type: 'partner_update',
+      actor: BESTRX_ACTOR,
+      notes: `BestRx cancelled the order while ${name} has it; RxRelay cannot cancel it at ${name}: call ${name} to stop it.`,
+      capturedAt: now,
     });
   }
 

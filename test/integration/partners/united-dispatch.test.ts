@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AppApiInput, AppApiMethod, AppApiOutput, AppApiReply, OrderDetail } from '../../../src-shared/app-api-contract';
 import { signWebhookBody } from '../../../src-main/core/partners/united/united-api';
 import type { UnitedSimulator } from '../../../src-main/core/sandbox/united/united-simulator';
-import { createOrderBody } from '../../helpers/fixtures';
+import { createOrderBody, seedExample } from '../../helpers/fixtures';
 import { httpRequest } from '../../helpers/http';
 import { snapshotDatabase, startHarness, type Harness } from '../../helpers/rxrelay-harness';
 
@@ -179,6 +179,32 @@ describe('dispatching an order to United Pharmacy', () => {
     const again = await ok('orders.dispatch', { id, partner: 'united', details: details() });
     expect(again.partner).toMatchObject({ state: 'open' });
     expect(sim.orders().find((o) => o.uuid === unitedOrderOf(again))?.order_id).toBe(`${id}-2`);
+  });
+});
+
+describe('BestRx cancelling an order United has', () => {
+  it('cancels it here, says United was not told, and later United news changes nothing', async () => {
+    const uniqueOrderId = unique;
+    const id = await newOrder();
+    const dispatched = await ok('orders.dispatch', { id, partner: 'united', details: details() });
+    const cancel = await h.post('/Order/CancelOrder', {
+      ...seedExample('cancel-order.request'),
+      bestrx_unique_order_id: uniqueOrderId,
+      bestrx_order_id: dispatched.bestrx_order_id,
+      provider_order_id: id,
+      tracking_id: dispatched.tracking_id,
+    });
+    expect(cancel.json.data.status).toBe(true);
+    const cancelled = await ok('orders.get', { id });
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.events.at(-1)?.notes).toContain('RxRelay cannot cancel it at United Pharmacy');
+
+    const uuid = unitedOrderOf(dispatched);
+    for (let i = 0; i < 3; i++) sim.advanceOrder(uuid); // shipped anyway
+    await h.core.partnerEngine.syncNow('united');
+    const after = await ok('orders.get', { id });
+    expect(after.status).toBe('cancelled');
+    expect(after.events.at(-1)?.notes).toContain('so nothing was changed: check with United Pharmacy');
   });
 });
 
