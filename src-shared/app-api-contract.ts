@@ -58,8 +58,13 @@ const dispatchDetails = z
     days_supply: z.number().int().optional(),
     /** Notes for the partner's pharmacist. */
     clinical_notes: z.string().trim().max(2048).optional(),
+    /** CaryRx: fill at CaryRx's central fill pharmacy. */
+    central_fill: z.boolean().optional(),
   })
   .strict();
+
+/** CaryRx issues an API key per environment (vendor-facts §4.2). */
+export const CARYRX_ENVIRONMENTS = ['development', 'uat', 'production'] as const;
 
 export const STATUS_PUSH_STATES = ['pending', 'delivered', 'dead', 'skipped'] as const;
 export type StatusPushState = (typeof STATUS_PUSH_STATES)[number];
@@ -238,6 +243,17 @@ export const appApiInputSchemas = {
       webhook_secret: z.string().trim().min(1).max(2000).optional(),
       /** Where partners can reach this RxRelay's /webhooks/<partner> (e.g. a tunnel); polling works without it. */
       webhook_base_url: z.url({ protocol: /^https?$/, error: 'webhook_base_url must be an http(s) URL' }).max(500).nullable().optional(),
+      /** CaryRx: which of its environments, and that environment's API key. */
+      environment: z.enum(CARYRX_ENVIRONMENTS).optional(),
+      api_key: z.string().trim().min(1).max(500).optional(),
+    })
+    .strict(),
+  /** CaryRx (live): the patient's prescriptions at CaryRx, for staff to pick which to send (e-Rx arrive there on their own). */
+  'partners.patientPrescriptions': z
+    .object({
+      partner: z.enum(PARTNER_NAMES),
+      id: providerOrderId,
+      patient_email: z.email('patient_email: not an email address').max(254),
     })
     .strict(),
   /** Creates new API credentials, switches to them, then revokes the old ones (zero downtime). */
@@ -442,7 +458,25 @@ export interface PartnerStatusView {
   /** Whether live credentials are stored (never the credentials themselves). */
   credentials_stored: boolean;
   webhook_url: string | null;
+  /** CaryRx: the environment its API key belongs to. */
+  environment: string | null;
+  /** What this partner needs at dispatch, beyond the order: the form asks for these. */
+  dispatch_fields: DispatchField[];
 }
+
+/** A detail a partner needs at dispatch (`orders.dispatch` details); the form shows these. */
+export type DispatchField =
+  | 'patient_dob'
+  | 'patient_email'
+  | 'patient_gender'
+  | 'pharmacy_id'
+  | 'medication_id'
+  | 'dispense_quantity'
+  | 'days_supply'
+  | 'clinical_notes'
+  | 'shipping_method'
+  | 'central_fill'
+  | 'prescription_ids';
 
 /** One status push to BestRx (UpdateOrderStatus) in the outbox. */
 export interface StatusPushView {
@@ -549,6 +583,11 @@ export interface AppApiOutputs {
   'partners.configure': PartnerStatusView;
   'partners.rotateCredentials': { partner: PartnerName; old_client_id: string | null; new_client_id: string };
   'sandbox.partnerOrder': { partner_status: string };
+  'partners.patientPrescriptions': {
+    /** False when the partner has no patient with this name and email yet. */
+    patient_found: boolean;
+    prescriptions: Array<{ id: string; medication_name: string; status: string; rx_number: string | null; refills_remaining: number | null }>;
+  };
 }
 
 export type AppApiOutput<M extends AppApiMethod> = AppApiOutputs[M];

@@ -31,6 +31,7 @@ export const APP_API_METHODS = [
   'partners.configure',
   'partners.rotateCredentials',
   'sandbox.partnerOrder',
+  'partners.patientPrescriptions',
 ] as const;
 
 export type AppApiMethod = (typeof APP_API_METHODS)[number];

@@ -33,7 +33,7 @@ import { WriteQueue } from './storage/write-queue';
 import { PartnerConnections } from './partners/partner-connections';
 import { PartnerNotConnectedError, PartnerSyncEngine } from './partners/partner-sync-engine';
 import { latestDispatchOfOrder } from './storage/partners-repository';
-import { getOrderState } from './storage/orders-repository';
+import { getOrderState, loadOrderContent } from './storage/orders-repository';
 import { OrderNotFoundError } from './orders/order-service';
 
 /**
@@ -211,7 +211,7 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
     documents,
     settings: () => appSettings.get(),
     logger,
-    partnerWebhook: (partner, rawBody, headers) => partnerEngine.receiveWebhook(partner, rawBody, headers),
+    partnerWebhook: (partner, rawBody, headers, query) => partnerEngine.receiveWebhook(partner, rawBody, headers, query),
   });
   listenerUrl = bestrx.url;
   await partnerConnections.start();
@@ -309,6 +309,15 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
       'partners.medications': (input) => partnerEngine.callThrough(input.partner, () => catalogOf(input.partner).medications(input.pharmacy_id, input.page)),
       'partners.configure': (input) => partnerConnections.configure(input),
       'partners.rotateCredentials': (input) => partnerEngine.callThrough(input.partner, () => partnerConnections.rotateCredentials(input.partner)),
+      'partners.patientPrescriptions': (input) => {
+        const connector = partnerEngine.connector(input.partner);
+        const state = getOrderState(db, input.id);
+        const content = state && loadOrderContent(db, input.id);
+        if (!state || !content) throw new OrderNotFoundError(input.id);
+        if (!connector?.patientPrescriptions) throw new PartnerNotConnectedError(input.partner, `${connector?.displayName ?? input.partner} does not keep prescriptions for staff to pick.`);
+        const find = connector.patientPrescriptions.bind(connector);
+        return partnerEngine.callThrough(input.partner, () => find({ id: state.id, trackingId: state.tracking_id, content }, input.patient_email));
+      },
       'sandbox.partnerOrder': (input) => {
         if (!getOrderState(db, input.id)) throw new OrderNotFoundError(input.id);
         const dispatch = latestDispatchOfOrder(db, input.id);

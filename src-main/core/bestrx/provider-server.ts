@@ -52,7 +52,7 @@ export interface BestRxProviderServerOptions {
    * Partners' webhooks, POST /webhooks/<partner>: authenticated by the partner's signature over
    * the raw body (the handler checks it), not by BestRx's credentials.
    */
-  partnerWebhook?: (partner: string, rawBody: string, headers: FastifyRequest['headers']) => Promise<{ status: number; body: object }>;
+  partnerWebhook?: (partner: string, rawBody: string, headers: FastifyRequest['headers'], query: URLSearchParams) => Promise<{ status: number; body: object }>;
 }
 
 export interface RunningServer {
@@ -260,7 +260,8 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
     app.post<{ Params: { partner: string } }>('/webhooks/:partner', async (request, res) => {
       const rawBody = rawBodies.get(request);
       if (rawBody === undefined) return res.code(400).send({ error: 'Send the event as JSON.' });
-      const outcome = await handleWebhook(request.params.partner.toLowerCase(), rawBody, request.headers);
+      const query = new URLSearchParams(request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '');
+      const outcome = await handleWebhook(request.params.partner.toLowerCase(), rawBody, request.headers, query);
       return res.code(outcome.status).type('application/json; charset=utf-8').send(outcome.body);
     });
   }

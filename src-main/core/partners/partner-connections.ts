@@ -101,6 +101,8 @@ export class PartnerConnections {
       base_url: connector instanceof UnitedConnector ? connector.client.baseUrl : (settings.base_url ?? ''),
       credentials_stored: Boolean(this.deps.secrets.get(authSecretName(partner))),
       webhook_url: this.webhookUrl(partner) ?? null,
+      environment: null,
+      dispatch_fields: connector ? [...connector.dispatchFields] : [],
     };
   }
 

@@ -3,7 +3,7 @@
 // persistence, retries, the inbox and the BestRx side; a connector owns the partner's wire
 // format, its auth, and the one table that maps the partner's statuses onto RxRelay's.
 import type { OrderStatus } from '../../../src-shared/order-status';
-import type { PartnerName } from '../../../src-shared/app-api-contract';
+import type { AppApiOutput, DispatchField, PartnerName } from '../../../src-shared/app-api-contract';
 import type { OrderContent } from '../domain/order-content';
 
 /**
@@ -162,6 +162,8 @@ export interface PartnerConnector extends PartnerHealthCheck {
   readonly partner: PartnerName;
   readonly displayName: string;
   readonly mode: 'sandbox' | 'live';
+  /** What the dispatch form must ask for (the details this partner needs beyond the order). */
+  readonly dispatchFields: readonly DispatchField[];
   /** Steps of a dispatch, in order; each step's refs are stored before the next starts. */
   readonly steps: readonly DispatchStep[];
   /** The ref that names the partner's order once the last step ran (polling and webhooks use it). */
@@ -175,10 +177,12 @@ export interface PartnerConnector extends PartnerHealthCheck {
   fetchProgress(refs: PartnerRefs): Promise<PartnerProgress>;
   /** The one table mapping this partner's statuses; undefined for a status it does not know. */
   meaningOf(status: string): PartnerStatusMeaning | undefined;
-  /** Checks a webhook's signature over its raw body and turns it into inbound events. */
-  verifyWebhook(rawBody: string, headers: Readonly<Record<string, string | string[] | undefined>>): WebhookVerdict;
+  /** Checks a webhook (its signature over the raw body, or the secret in its URL) and turns it into inbound events. */
+  verifyWebhook(rawBody: string, headers: Readonly<Record<string, string | string[] | undefined>>, query: URLSearchParams): WebhookVerdict;
   /** The id an inbound event gets, so a webhook and a poll that see the same change are one event. */
   eventIdFor(partnerOrderRef: string, progress: PartnerProgress): string;
+  /** The patient's prescriptions at the partner, when staff pick which to send (CaryRx live). */
+  patientPrescriptions?(order: DispatchOrder, email: string): Promise<AppApiOutput<'partners.patientPrescriptions'>>;
   /** Browsing what the partner sells, when it has a catalog. */
   readonly catalog?: PartnerCatalog | undefined;
   close(): Promise<void>;

@@ -358,10 +358,15 @@ export class PartnerSyncEngine {
   // ---- inbound events --------------------------------------------------------------------
 
   /** A webhook's raw body and headers: verified by the partner's connector, then through the inbox. */
-  async receiveWebhook(partner: string, rawBody: string, headers: Readonly<Record<string, string | string[] | undefined>>): Promise<{ status: number; body: object }> {
+  async receiveWebhook(
+    partner: string,
+    rawBody: string,
+    headers: Readonly<Record<string, string | string[] | undefined>>,
+    query: URLSearchParams = new URLSearchParams(),
+  ): Promise<{ status: number; body: object }> {
     const slot = this.slots.get(partner as PartnerName);
     if (!slot) return { status: 404, body: { error: `No partner "${partner}" is connected.` } };
-    const verdict = slot.connector.verifyWebhook(rawBody, headers);
+    const verdict = slot.connector.verifyWebhook(rawBody, headers, query);
     if (!verdict.ok) {
       this.deps.logger.warn('partners.webhook_refused', { partner: slot.connector.partner, reason: verdict.reason });
       return { status: verdict.httpStatus, body: { error: verdict.reason } };

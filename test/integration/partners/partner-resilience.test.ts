@@ -119,6 +119,7 @@ describe('one partner hanging', () => {
       displayName: 'Honeybee Health',
       mode: 'sandbox',
       orderRef: 'order',
+      dispatchFields: [],
       steps: [
         {
           name: 'order',

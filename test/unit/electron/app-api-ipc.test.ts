@@ -71,6 +71,7 @@ function setUp() {
       'partners.configure': unused,
       'partners.rotateCredentials': unused,
       'sandbox.partnerOrder': unused,
+      'partners.patientPrescriptions': unused,
     },
     silentLogger,
   );

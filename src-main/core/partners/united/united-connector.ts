@@ -28,6 +28,7 @@ export class UnitedConnector implements PartnerConnector {
   readonly partner = 'united' as const;
   readonly displayName = 'United Pharmacy';
   readonly orderRef = 'order';
+  readonly dispatchFields = [...REQUIRED_DETAILS, 'days_supply', 'clinical_notes'] as const;
   readonly steps: readonly DispatchStep[] = [
     { name: 'patient', done: 'Patient registered with United Pharmacy.', run: (context) => this.ensurePatient(context) },
     { name: 'order', done: 'Order placed with United Pharmacy.', run: (context) => this.placeOrder(context) },
