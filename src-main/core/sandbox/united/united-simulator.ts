@@ -49,6 +49,7 @@ import {
 } from '../../partners/united/united-api';
 import { secretMatcher } from '../../security/secret-matcher';
 import { buildUnitedNetwork } from './united-catalog';
+import { appendBounded } from '../bounded-log';
 
 export const UNITED_SIMULATOR_BODY_LIMIT_BYTES = 256 * 1024;
 export const DEFAULT_ORDER_STEP_MS = 30_000;
@@ -307,7 +308,7 @@ export async function startUnitedSimulator(options: UnitedSimulatorOptions = {})
       // A receiver that is down, slow or refuses is the receiver's problem: note it and retry.
     }
     if (closed) return;
-    deliveries.push({ url, event, attempt, status, body, signature });
+    appendBounded(deliveries, { url, event, attempt, status, body, signature });
     if (status !== null && status >= 200 && status < 300) return;
     logger.warn('sandbox.united.webhook_failed', { event, attempt, status });
     if (attempt > WEBHOOK_RETRIES) return;
@@ -331,7 +332,7 @@ export async function startUnitedSimulator(options: UnitedSimulatorOptions = {})
   app.removeContentTypeParser(['text/plain']);
 
   app.addHook('onResponse', async (request, reply) => {
-    requestLog.push({ method: request.method, path: pathOf(request), status: reply.statusCode });
+    appendBounded(requestLog, { method: request.method, path: pathOf(request), status: reply.statusCode });
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
