@@ -64,6 +64,8 @@ async function main(): Promise<void> {
   const united = core.partners.united;
   // The seed: the sandbox's setup token is found "in the terminal output" for local development.
   if (united) process.stdout.write(`United Pharmacy sandbox: ${united.baseUrl} (setup token ${united.setupToken})\n`);
+  const caryrx = core.partners.caryrx;
+  if (caryrx) process.stdout.write(`CaryRx sandbox: ${caryrx.url} (apikey ${caryrx.apiKey})\n`);
   if (!config.apiToken) process.stdout.write(`API token (RXRELAY_API_TOKEN) for this session: ${apiToken}\n`);
   const mode = config.sandbox ? `sandbox (${config.sandboxReason})` : 'live';
   process.stdout.write(`RxRelay ready: BestRx endpoint ${core.bestrx.url} | UI ${ui.url} | ${mode} | data ${config.dataDir}\n`);

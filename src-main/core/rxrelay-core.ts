@@ -191,6 +191,7 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
     logger,
     sandbox: config.sandbox,
     unitedSandboxPort: config.unitedSandboxPort,
+    caryrxSandboxPort: config.caryrxSandboxPort,
     sandboxStepMs: config.sandboxStepMs,
     listenerUrl: () => listenerUrl,
   });

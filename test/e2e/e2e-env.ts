@@ -31,4 +31,5 @@ export const SERVER_ENV: Record<string, string> = {
   RXRELAY_SANDBOX_STEP_MS: '1500',
   // The United Pharmacy simulator's port (default 8082), out of the way of anything running locally.
   RXRELAY_UNITED_SANDBOX_PORT: '18582',
+  RXRELAY_CARYRX_SANDBOX_PORT: '18583',
 };

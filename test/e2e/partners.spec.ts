@@ -6,6 +6,9 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import type { OrderDetail, PartnerStatusView } from '../../src-shared/app-api-contract';
 import { appApi, createOrder, expectNoSeriousA11yProblems, MARCUS, screenshot, type CreatedOrder } from './e2e-helpers';
 
+/** Paid for already: a partner's carrier collects nothing at the door (a collect order stays in-house). */
+const PREPAID_MARCUS = { ...MARCUS, amount_to_collect: 0 };
+
 /** A partner journey: a handful of simulator steps, each picked up by webhook or polling. */
 const JOURNEY_MS = 45_000;
 
@@ -29,7 +32,7 @@ interface ReceivedPush {
 
 test('an order is sent to United Pharmacy from its detail panel, followed to Delivered, and BestRx hears of it', async ({ page, request }) => {
   test.setTimeout(180_000);
-  const order = await createOrder(request, MARCUS);
+  const order = await createOrder(request, PREPAID_MARCUS);
   const detail = await openOrder(page, order);
   const form = detail.getByRole('form', { name: 'Send to partner' });
 
@@ -164,7 +167,7 @@ test('an order is sent to United Pharmacy from its detail panel, followed to Del
 
 test('in sandbox mode the simulator can fail a partner order: the order says United gave up and can be sent again', async ({ page, request }) => {
   test.setTimeout(120_000);
-  const order = await createOrder(request, MARCUS);
+  const order = await createOrder(request, PREPAID_MARCUS);
   // Sent through the app API with everything United needs; the UI only follows it.
   const pharmacies = (await appApi<{ pharmacies: Array<{ id: string; status: string }> }>(request, 'partners.pharmacies', { partner: 'united' })).reply;
   expect(pharmacies.ok, JSON.stringify(pharmacies)).toBe(true);

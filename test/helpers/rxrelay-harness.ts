@@ -65,6 +65,7 @@ export async function startHarness(
     RXRELAY_SANDBOX_DEMO_INTERVAL_MS: '0',
     // The United simulator on any free port (tests run in parallel; 8082 may be taken).
     RXRELAY_UNITED_SANDBOX_PORT: '0',
+    RXRELAY_CARYRX_SANDBOX_PORT: '0',
     RXRELAY_SANDBOX_STEP_MS: String(options.sandboxStepMs ?? 3_600_000),
     ...(options.sandbox === false ? { RXRELAY_SANDBOX: '0' } : {}),
   }, { strict: true });

@@ -110,12 +110,15 @@ export function buildCodeTables(overrides: unknown = {}): CodeTables {
     ['status', tables.status],
     ['relation', tables.relation],
     ['idType', tables.idType],
+    ['messageType', tables.messageType],
+    ['labelFileType', tables.labelFileType],
   ] as const) {
     const seen = new Map<string, string>();
-    for (const [name, value] of Object.entries(table) as Array<[string, CodedValue]>) {
-      const clash = seen.get(value.code);
-      if (clash) throw new Error(`Code table ${tableName}: ${clash} and ${name} both use code ${value.code}`);
-      seen.set(value.code, name);
+    for (const [name, value] of Object.entries(table) as Array<[string, CodedValue | number]>) {
+      const code = typeof value === 'number' ? String(value) : value.code;
+      const clash = seen.get(code);
+      if (clash) throw new Error(`Code table ${tableName}: ${clash} and ${name} both use code ${code}`);
+      seen.set(code, name);
     }
   }
   return tables;

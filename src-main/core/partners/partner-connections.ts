@@ -12,6 +12,7 @@ import {
   type PartnerName,
   type PartnerStatusView,
 } from '../../../src-shared/app-api-contract';
+import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import { startUnitedSimulator, type UnitedSimulator } from '../sandbox/united/united-simulator';
@@ -20,12 +21,18 @@ import { PartnerRequestError } from './partner-connector';
 import { PartnerNotConnectedError, type PartnerSyncEngine } from './partner-sync-engine';
 import { UnitedClient, type UnitedAuthState, type UnitedAuthStore } from './united/united-client';
 import { UnitedConnector } from './united/united-connector';
+import type { CaryRxEnvironment } from './caryrx/caryrx-api';
+import { CaryRxClient } from './caryrx/caryrx-client';
+import { CaryRxConnector } from './caryrx/caryrx-connector';
+import { startCaryRxSimulator, type CaryRxSimulator } from '../sandbox/caryrx/caryrx-simulator';
 
 /** A partner's settings (not secret). */
 export interface PartnerSettings {
   mode: 'sandbox' | 'live';
   base_url?: string | undefined;
   webhook_base_url?: string | null | undefined;
+  /** CaryRx: which environment's API key is in use. */
+  environment?: CaryRxEnvironment | undefined;
 }
 
 /** Live polling: often enough that a shipped order shows within minutes, gently enough for a partner's rate limit. */
@@ -48,6 +55,8 @@ export interface PartnerConnectionsDependencies {
   sandbox: boolean;
   /** The United simulator's port in sandbox mode (the seed's 8082; another when that is taken). */
   unitedSandboxPort: number;
+  /** The CaryRx simulator's port in sandbox mode (8083; another when that is taken). */
+  caryrxSandboxPort: number;
   /** RXRELAY_SANDBOX_STEP_MS: how often simulators move their orders on. */
   sandboxStepMs: number;
   /** This RxRelay's listener (webhooks from a local simulator reach it). */
@@ -56,21 +65,28 @@ export interface PartnerConnectionsDependencies {
 
 export class PartnerConnections {
   private unitedSimulator: UnitedSimulator | undefined;
+  private caryrxSimulator: CaryRxSimulator | undefined;
 
   constructor(private readonly deps: PartnerConnectionsDependencies) {}
 
   /** Connects every partner per its settings. A partner that fails to connect is reported, not fatal. */
   async start(): Promise<void> {
-    try {
-      await this.connectUnited(this.settingsOf('united'));
-    } catch (error) {
-      this.deps.logger.warn('partners.connect_failed', { partner: 'united', error: (error as Error).message });
+    for (const [partner, connect] of [
+      ['united', () => this.connectUnited(this.settingsOf('united'))],
+      ['caryrx', () => this.connectCaryRx(this.settingsOf('caryrx'))],
+    ] as const) {
+      try {
+        await connect();
+      } catch (error) {
+        this.deps.logger.warn('partners.connect_failed', { partner, error: (error as Error).message });
+      }
     }
   }
 
   async stop(): Promise<void> {
     await this.deps.engine.stop();
     await this.unitedSimulator?.close();
+    await this.caryrxSimulator?.close();
   }
 
   /** The sandbox's United simulator, when it runs. */
@@ -78,8 +94,14 @@ export class PartnerConnections {
     return this.unitedSimulator;
   }
 
+  /** The sandbox's CaryRx simulator, when it runs. */
+  get caryrx(): CaryRxSimulator | undefined {
+    return this.caryrxSimulator;
+  }
+
+  /** The partners RxRelay can connect to (Honeybee: issue 8). */
   status(): PartnerStatusView[] {
-    return PARTNER_NAMES.filter((partner) => partner === 'united').map((partner) => this.statusOf(partner));
+    return PARTNER_NAMES.filter((partner) => partner !== 'honeybee').map((partner) => this.statusOf(partner));
   }
 
   statusOf(partner: PartnerName): PartnerStatusView {
@@ -98,10 +120,13 @@ export class PartnerConnections {
       next_try_at: health?.next_try_at ?? null,
       open_orders: health?.open_orders ?? 0,
       failed_dispatches: health?.failed_dispatches ?? 0,
-      base_url: connector instanceof UnitedConnector ? connector.client.baseUrl : (settings.base_url ?? ''),
-      credentials_stored: Boolean(this.deps.secrets.get(authSecretName(partner))),
+      base_url: connector instanceof UnitedConnector || connector instanceof CaryRxConnector ? connector.client.baseUrl : (settings.base_url ?? ''),
+      credentials_stored:
+        partner === 'caryrx'
+          ? Boolean(settings.environment && this.deps.secrets.get(caryrxKeyName(settings.environment)))
+          : Boolean(this.deps.secrets.get(authSecretName(partner))),
       webhook_url: this.webhookUrl(partner) ?? null,
-      environment: null,
+      environment: partner === 'caryrx' ? (connector?.mode === 'sandbox' ? 'sandbox' : (settings.environment ?? null)) : null,
       dispatch_fields: connector ? [...connector.dispatchFields] : [],
     };
   }
@@ -119,6 +144,7 @@ export class PartnerConnections {
   }
 
   async configure(input: AppApiParsedInput<'partners.configure'>): Promise<PartnerStatusView> {
+    if (input.partner === 'caryrx') return this.configureCaryRx(input);
     if (input.partner !== 'united') throw new PartnerNotConnectedError(input.partner, `RxRelay cannot connect to ${PARTNER_DISPLAY_NAMES[input.partner]} yet.`);
     const previous = this.settingsOf('united');
     const settings: PartnerSettings = {
@@ -129,9 +155,11 @@ export class PartnerConnections {
     if (input.mode === 'live') {
       const problems: string[] = [];
       if (!settings.base_url) problems.push("base_url is required: United's tenant-scoped address, https://…/pharmacy/{tenant}/api/v1.");
+      else problems.push(...plainHttpProblems(settings.base_url));
       const hasSecret = input.client_id !== undefined || input.client_secret !== undefined;
       if (hasSecret && (!input.client_id || !input.client_secret)) problems.push('client_id and client_secret go together.');
-      if (!input.setup_token && !hasSecret && !this.storedAuth('united')) problems.push('setup_token (or client_id and client_secret) is required the first time.');
+      const staged = this.deps.secrets.get(stagedSecretName('united'));
+      if (!input.setup_token && !hasSecret && !this.storedAuth('united') && !staged) problems.push('setup_token (or client_id and client_secret) is required the first time.');
       if (problems.length > 0) throw new PartnerConfigurationError(problems);
       // Proven before anything is saved: a wrong token or secret changes nothing.
       const candidate = this.unitedClient(settings.base_url as string, this.secretAuthStore('united', true));
@@ -142,13 +170,16 @@ export class PartnerConnections {
         } else await candidate.ping();
       } catch (error) {
         await candidate.close();
-        this.deps.secrets.set(stagedSecretName('united'), '');
+        // A credential United created but could not yet give a token for is kept (staged): its
+        // secret is shown only once, and the next attempt proves it instead of making another.
+        // One United refused outright is dropped.
+        if (!(error instanceof PartnerRequestError && error.transient)) this.deps.secrets.set(stagedSecretName('united'), '');
         throw error;
       }
       await candidate.close();
-      const staged = this.deps.secrets.get(stagedSecretName('united'));
-      if (staged) {
-        const state = JSON.parse(staged) as UnitedAuthState;
+      const proven = this.deps.secrets.get(stagedSecretName('united'));
+      if (proven) {
+        const state = JSON.parse(proven) as UnitedAuthState;
         this.deps.secrets.set(authSecretName('united'), JSON.stringify(input.webhook_secret ? { ...state, webhook_secret: input.webhook_secret } : state));
         this.deps.secrets.set(stagedSecretName('united'), '');
       } else if (input.webhook_secret) {
@@ -170,17 +201,95 @@ export class PartnerConnections {
     return { partner, old_client_id: oldClientId, new_client_id: newClientId };
   }
 
+  /**
+   * CaryRx live: the environment's base URL (CaryRx hands these out; none is published) and its
+   * API key, proven with a call before anything is kept.
+   */
+  private async configureCaryRx(input: AppApiParsedInput<'partners.configure'>): Promise<PartnerStatusView> {
+    const previous = this.settingsOf('caryrx');
+    const settings: PartnerSettings = {
+      mode: input.mode,
+      base_url: input.base_url ?? previous.base_url,
+      environment: input.environment ?? previous.environment,
+      webhook_base_url: input.webhook_base_url === undefined ? previous.webhook_base_url : input.webhook_base_url,
+    };
+    if (input.mode === 'live') {
+      const problems: string[] = [];
+      if (!settings.base_url) problems.push("base_url is required: the address CaryRx gave you for this environment.");
+      else problems.push(...plainHttpProblems(settings.base_url));
+      if (!settings.environment) problems.push('environment is required: development, uat or production (CaryRx issues a key for each).');
+      const key = input.api_key ?? (settings.environment ? this.deps.secrets.get(caryrxKeyName(settings.environment)) : undefined);
+      if (!key) problems.push("api_key is required: the key CaryRx issued for this environment.");
+      if (problems.length > 0) throw new PartnerConfigurationError(problems);
+      const candidate = this.caryrxClient(settings.base_url as string, key as string);
+      try {
+        await candidate.ping();
+      } finally {
+        await candidate.close();
+      }
+      if (input.api_key) this.deps.secrets.set(caryrxKeyName(settings.environment as CaryRxEnvironment), input.api_key);
+    }
+    this.saveSettings('caryrx', settings);
+    this.deps.logger.info('partners.configured', { partner: 'caryrx', mode: settings.mode, environment: settings.environment ?? null });
+    await this.connectCaryRx(settings);
+    return this.statusOf('caryrx');
+  }
+
   /** Sandbox: make the simulator move, fail or cancel the partner's order for one of our orders. */
   sandboxOrder(input: AppApiParsedInput<'sandbox.partnerOrder'>, partnerOrderRef: string | undefined): { partner_status: string } {
-    const simulator = input.partner === 'united' ? this.unitedSimulator : undefined;
+    const simulator = input.partner === 'united' ? this.unitedSimulator : input.partner === 'caryrx' ? this.caryrxSimulator : undefined;
     if (!simulator || this.deps.engine.connector(input.partner)?.mode !== 'sandbox') {
       throw new PartnerNotConnectedError(input.partner, `${PARTNER_DISPLAY_NAMES[input.partner]} is not in sandbox mode: there is no simulator to steer.`);
     }
     if (!partnerOrderRef) throw new PartnerRequestError('not_found', `Order ${input.id} has no ${PARTNER_DISPLAY_NAMES[input.partner]} order yet.`);
-    const action = { advance: simulator.advanceOrder, fail: simulator.failOrder, cancel: simulator.cancelOrder }[input.action].bind(simulator);
-    const order = action(partnerOrderRef);
+    const steer = (action: (id: string) => { status?: string; order_status?: string } | undefined) => action(partnerOrderRef);
+    const order = steer({ advance: simulator.advanceOrder, fail: simulator.failOrder, cancel: simulator.cancelOrder }[input.action].bind(simulator));
     if (!order) throw new PartnerRequestError('rejected', `The simulator could not ${input.action} that order (it may be finished already).`);
-    return { partner_status: order.status };
+    return { partner_status: order.status ?? order.order_status ?? '' };
+  }
+
+  private async connectCaryRx(settings: PartnerSettings): Promise<void> {
+    const { engine, logger } = this.deps;
+    const liveKey = settings.environment ? this.deps.secrets.get(caryrxKeyName(settings.environment)) : undefined;
+    let connector: CaryRxConnector;
+    if (settings.mode === 'live' && settings.base_url && liveKey) {
+      await this.caryrxSimulator?.close();
+      this.caryrxSimulator = undefined;
+      connector = new CaryRxConnector(this.caryrxClient(settings.base_url, liveKey), 'live', this.callbackToken('caryrx'));
+    } else {
+      if (!this.deps.sandbox && settings.mode !== 'sandbox') return;
+      this.caryrxSimulator ??= await this.startWithFallbackPort('caryrx', this.deps.caryrxSandboxPort, (port) =>
+        startCaryRxSimulator({ clock: this.deps.clock, logger: this.deps.logger, stepMs: this.deps.sandboxStepMs, port }),
+      );
+      connector = new CaryRxConnector(this.caryrxClient(this.caryrxSimulator.url, this.caryrxSimulator.apiKey), 'sandbox', this.callbackToken('caryrx'));
+    }
+    await engine.setConnector(connector);
+    await this.checkQuietly('caryrx');
+    // "Register event webhooks" is CaryRx's first step; without a reachable URL, polling alone follows the orders.
+    const callbackUrl = this.webhookUrl('caryrx');
+    if (callbackUrl) {
+      try {
+        await engine.callThrough('caryrx', () => connector.registerCallbacks(callbackUrl));
+      } catch (error) {
+        logger.warn('partners.callback_registration_failed', { partner: 'caryrx', error: (error as Error).message });
+      }
+    }
+    logger.info('partners.connected', { partner: 'caryrx', mode: connector.mode, base_url: connector.client.baseUrl });
+  }
+
+  /** The secret RxRelay puts in a callback URL it registers (CaryRx signs nothing), made once and kept. */
+  private callbackToken(partner: PartnerName): string {
+    const name = `partners.${partner}.callback_token`;
+    let token = this.deps.secrets.get(name);
+    if (!token) {
+      token = randomBytes(24).toString('base64url');
+      this.deps.secrets.set(name, token);
+    }
+    return token;
+  }
+
+  private caryrxClient(baseUrl: string, apiKey: string): CaryRxClient {
+    return new CaryRxClient({ baseUrl, apiKey, clock: this.deps.clock, logger: this.deps.logger });
   }
 
   private async connectUnited(settings: PartnerSettings): Promise<void> {
@@ -212,15 +321,20 @@ export class PartnerConnections {
     }
   }
 
-  private async startUnitedSimulator(): Promise<UnitedSimulator> {
-    const options = { clock: this.deps.clock, logger: this.deps.logger, stepMs: this.deps.sandboxStepMs };
+  private startUnitedSimulator(): Promise<UnitedSimulator> {
+    return this.startWithFallbackPort('united', this.deps.unitedSandboxPort, (port) =>
+      startUnitedSimulator({ clock: this.deps.clock, logger: this.deps.logger, stepMs: this.deps.sandboxStepMs, port }),
+    );
+  }
+
+  private async startWithFallbackPort<T>(partner: PartnerName, port: number, start: (port: number) => Promise<T>): Promise<T> {
     try {
-      return await startUnitedSimulator({ ...options, port: this.deps.unitedSandboxPort });
+      return await start(port);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || this.deps.unitedSandboxPort === 0) throw error;
-      // Something else holds 8082: the sandbox still works on another port (its URL is shown in Sync status).
-      this.deps.logger.warn('partners.sandbox_port_taken', { partner: 'united', port: this.deps.unitedSandboxPort });
-      return startUnitedSimulator({ ...options, port: 0 });
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || port === 0) throw error;
+      // Something else holds the usual port: the sandbox still works on another (its URL is shown in Sync status).
+      this.deps.logger.warn('partners.sandbox_port_taken', { partner, port });
+      return start(0);
     }
   }
 
@@ -257,6 +371,17 @@ export class PartnerConnections {
     const all = (this.deps.settings.get(SettingKeys.partners) ?? {}) as Partial<Record<PartnerName, PartnerSettings>>;
     this.deps.settings.set(SettingKeys.partners, { ...all, [partner]: settings });
   }
+}
+
+/** Live credentials and patient data travel only over HTTPS; plain HTTP only to this machine (a local test server). */
+function plainHttpProblems(baseUrl: string): string[] {
+  const url = new URL(baseUrl);
+  if (url.protocol === 'https:' || ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) return [];
+  return ['base_url must use https: credentials and patient data never travel in the clear.'];
+}
+
+function caryrxKeyName(environment: CaryRxEnvironment): string {
+  return `partners.caryrx.apikey.${environment}`;
 }
 
 function authSecretName(partner: PartnerName): string {

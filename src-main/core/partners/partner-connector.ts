@@ -59,6 +59,7 @@ export interface DispatchDetails {
   dispense_quantity?: number | undefined;
   days_supply?: number | undefined;
   clinical_notes?: string | undefined;
+  central_fill?: boolean | undefined;
 }
 
 /** The order being handed over, as the connector sees it. */
@@ -104,6 +105,8 @@ export interface PartnerProgress {
   carrier?: string | undefined;
   tracking?: string | undefined;
   shippingStatus?: string | undefined;
+  /** When the partner expects to deliver (ISO 8601). */
+  eta?: string | undefined;
 }
 
 /** An inbound partner event (a webhook, or a change seen by polling), before dedup. */

@@ -50,6 +50,7 @@ import {
   markDispatchFailed,
   markInboxEventApplied,
   markStepStarted,
+  leaseDispatch,
   nextDueAt,
   recordAttemptFailed,
   recordPartnerProgress,
@@ -75,6 +76,15 @@ const MAX_RETRY_MS = 15 * 60_000;
 export const DISPATCH_GIVE_UP_MS = 24 * 60 * 60_000;
 /** How many due hand-overs one pass works through before yielding to the timer. */
 const PASS_BATCH = 25;
+/**
+ * While a step or a poll runs, its hand-over is not due again for this long: the timer does not
+ * spin on a row that is in flight, and a process that died mid-call retries after the lease.
+ */
+const IN_FLIGHT_LEASE_MS = 2 * 60_000;
+/** How long stopping waits for hand-over steps still talking to a partner. */
+const STOP_WAIT_MS = 5_000;
+/** A partner that keeps saying it does not know an order (polls answering 404) has lost it. */
+const NOT_FOUND_POLLS_TO_GIVE_UP = 3;
 /** A partner event dated further ahead than this is a partner clock problem: it is dated now. */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
@@ -144,6 +154,8 @@ export class PartnerSyncEngine {
   private readonly slots = new Map<PartnerName, PartnerSlot>();
   /** Hand-overs being worked on right now: a saga runs once at a time, whoever started it. */
   private readonly inFlight = new Set<string>();
+  /** Sagas started by `dispatch()` (outside a pass), so `stop()` can wait for them. */
+  private readonly sagas = new Set<Promise<void>>();
   private stopped = false;
 
   constructor(private readonly deps: PartnerSyncEngineDependencies) {}
@@ -166,6 +178,9 @@ export class PartnerSyncEngine {
       pass: undefined,
       again: false,
     });
+    // Leases taken by a process that is gone (a crash mid-call) mean nothing now: every live
+    // hand-over of this partner is looked at at once (this process's own in-flight ones are skipped).
+    await this.deps.writes.run(() => makeDispatchesDue(this.deps.db, connector.partner, this.now()));
     this.deps.events.publish({ type: 'partners.changed', partner: connector.partner });
     this.wake(connector.partner);
   }
@@ -178,6 +193,8 @@ export class PartnerSyncEngine {
     this.stopped = true;
     for (const slot of this.slots.values()) clearTimeout(slot.timer);
     await Promise.allSettled([...this.slots.values()].map((slot) => slot.pass));
+    // A saga's calls time out on their own (the clients' timeouts); stopping does not wait longer than that.
+    await Promise.race([Promise.allSettled([...this.sagas]), new Promise((resolve) => setTimeout(resolve, STOP_WAIT_MS).unref())]);
     await Promise.allSettled([...this.slots.values()].map((slot) => slot.connector.close()));
   }
 
@@ -194,6 +211,10 @@ export class PartnerSyncEngine {
     if (!state || !content) throw new OrderNotFoundError(input.id);
     this.refuseIfNotDispatchable(state, connector);
     const problems = connector.dispatchProblems({ id: state.id, trackingId: state.tracking_id, content }, details, localDate(this.deps.clock.now()));
+    // A partner's carrier collects no payment for the pharmacy: BestRx would hear "Delivered" with nothing collected.
+    if (content.amount_to_collect_cents > 0) {
+      problems.unshift(`$${(content.amount_to_collect_cents / 100).toFixed(2)} is to be collected at the door, which ${connector.displayName} cannot do: deliver this order in-house.`);
+    }
     if (problems.length > 0) throw new DispatchDetailsError(problems);
 
     const id = randomUUID();
@@ -230,7 +251,13 @@ export class PartnerSyncEngine {
     });
     orders.announceCommitted(order);
     this.publishChanged(connector.partner);
-    await this.runSaga(id);
+    const saga = this.runSaga(id);
+    this.sagas.add(saga);
+    try {
+      await saga;
+    } finally {
+      this.sagas.delete(saga);
+    }
     return orders.get(order.id);
   }
 
@@ -277,7 +304,21 @@ export class PartnerSyncEngine {
     if (!content || !state) return false;
     // A previous attempt got as far as calling the partner: tell the step to look first.
     const mayHaveRunBefore = row.step_started_at !== null;
-    await this.deps.writes.run(() => markStepStarted(db, row.id, this.now()));
+    // BestRx may have cancelled the order while the hand-over waited: then nothing more is sent.
+    if (state.status === 'cancelled' || state.return_requested_at !== null) {
+      const placedMaybe = mayHaveRunBefore && stepIndex === connector.steps.length - 1;
+      const reason = `BestRx cancelled the order before it reached ${connector.displayName}; nothing more was sent.${
+        placedMaybe ? ` An earlier attempt may already have placed it: check with ${connector.displayName}.` : ''
+      }`;
+      const order = await this.deps.writes.run(() => {
+        markDispatchFailed(db, { id: row.id, error: reason, now: this.now() });
+        return orders.applyPartnerProgressWithin({ orderId: row.order_id, actor: connector.partner, capturedAt: this.now(), statuses: [], note: reason });
+      });
+      orders.announceCommitted(order);
+      this.publishChanged(connector.partner);
+      return false;
+    }
+    await this.deps.writes.run(() => markStepStarted(db, row.id, this.now(), this.leaseUntil()));
     this.crashPoint(`before-call:${step.name}`);
     let refs: Record<string, string>;
     try {
@@ -334,7 +375,11 @@ export class PartnerSyncEngine {
     const nowMs = this.deps.clock.now().getTime();
     const givenUp = nowMs - Date.parse(row.created_at) >= DISPATCH_GIVE_UP_MS;
     if (permanent || givenUp) {
-      const reason = givenUp && !permanent ? `${connector.displayName} could not be reached for a day: ${message}` : message;
+      // The last step may have reached the partner before it failed: staff must not fill it twice.
+      const placedMaybe = row.step_started_at !== null && row.step === connector.steps.at(-1)?.name;
+      const reason =
+        (givenUp && !permanent ? `${connector.displayName} could not be reached for a day: ${message}` : message) +
+        (placedMaybe ? ` An earlier attempt may already have placed the order: check with ${connector.displayName} before sending it again.` : '');
       const order = await this.deps.writes.run(() => {
         markDispatchFailed(db, { id: row.id, error: reason, now: this.now() });
         return orders.applyPartnerProgressWithin({
@@ -373,7 +418,8 @@ export class PartnerSyncEngine {
     }
     const outcomes: string[] = [];
     for (const event of verdict.events) outcomes.push(await this.ingest(slot.connector, event, 'webhook'));
-    this.heardFrom(slot);
+    // A webhook proves the partner can reach us, not that our credentials still work: only the time.
+    slot.lastSync = this.now();
     return { status: 200, body: { received: true, outcomes } };
   }
 
@@ -403,7 +449,19 @@ export class PartnerSyncEngine {
       const dispatch =
         findDispatchByPartnerOrder(db, partner, event.partnerOrderRef) ?? (event.reference ? findDispatchByReference(db, partner, event.reference) : undefined);
       if (!dispatch) return { outcome: 'unknown' as const };
-      if (dispatch.partner_order_ref !== event.partnerOrderRef) return { outcome: 'waiting' as const };
+      if (dispatch.partner_order_ref !== event.partnerOrderRef) {
+        if (dispatch.state !== 'failed') return { outcome: 'waiting' as const };
+        // The partner has an order for a hand-over RxRelay gave up: staff must know before it is filled twice.
+        const order = orders.applyPartnerProgressWithin({
+          orderId: dispatch.order_id,
+          actor: partner,
+          capturedAt: this.partnerTime(event.progress.at),
+          statuses: [],
+          note: `${connector.displayName} reports its order ${event.partnerOrderRef} as "${event.progress.status}" for this order, after RxRelay had taken the order back: check with ${connector.displayName} that it is not filled twice.`,
+        });
+        markInboxEventApplied(db, partner, event.eventId, dispatch.id, now);
+        return { outcome: 'applied' as const, order };
+      }
       const order = this.applyProgress(connector, dispatch, event.progress);
       markInboxEventApplied(db, partner, event.eventId, dispatch.id, now);
       return { outcome: 'applied' as const, order };
@@ -456,7 +514,7 @@ export class PartnerSyncEngine {
     // A partner that gives up after the package left cannot hand it back at the counter.
     if (meaning.failed && !PRE_PICKUP_STATUSES.includes(order.status)) target = 'unable_to_deliver';
     const path = target ? pathBetween(lifecycle, target) : [];
-    const statuses = (path ?? []).map((to) => ({ to, notes: statusNotes(connector.displayName, to, meaning.describe, carrier, tracking) }));
+    const statuses = (path ?? []).map((to) => ({ to, notes: statusNotes(connector.displayName, to, meaning.describe, carrier, tracking, progress.eta) }));
     let note: string | undefined;
     if (path === undefined) {
       note = `${meaning.describe} RxRelay's order is ${order.status.replaceAll('_', ' ')}, so nothing was changed: check with ${connector.displayName}.`;
@@ -520,6 +578,7 @@ export class PartnerSyncEngine {
   }
 
   private async pass(partner: PartnerName, slot: PartnerSlot): Promise<void> {
+    if (this.stopped) return;
     const due = listDueDispatches(this.deps.db, partner, this.now(), PASS_BATCH);
     for (const dispatch of due) {
       if (this.stopped || slot.circuit.blockedUntil) return;
@@ -538,10 +597,15 @@ export class PartnerSyncEngine {
     const { connector } = slot;
     this.inFlight.add(dispatch.id);
     try {
+      await this.deps.writes.run(() => leaseDispatch(db, dispatch.id, this.leaseUntil()));
       let progress: PartnerProgress;
       try {
         progress = await this.callPartner(slot, () => connector.fetchProgress(JSON.parse(dispatch.refs_json) as Record<string, string>));
       } catch (error) {
+        if (error instanceof PartnerRequestError && error.kind === 'not_found' && dispatch.attempts + 1 >= NOT_FOUND_POLLS_TO_GIVE_UP) {
+          await this.givePartnerOrderUp(dispatch, connector);
+          return;
+        }
         const retryAt = this.retryAt(dispatch.attempts + 1, slot, error);
         await this.deps.writes.run(() => recordPollFailed(db, { id: dispatch.id, error: describeFailure(connector.displayName, error), nextAttemptAt: retryAt, now: this.now() }));
         return;
@@ -558,8 +622,20 @@ export class PartnerSyncEngine {
     }
   }
 
+  /** The partner no longer knows the order (a sandbox restarted empty, an order deleted there): the pharmacy takes it back. */
+  private async givePartnerOrderUp(dispatch: PartnerDispatchRow, connector: PartnerConnector): Promise<void> {
+    const { db, orders } = this.deps;
+    const reason = `${connector.displayName} no longer knows its order ${dispatch.partner_order_ref ?? ''}. The order is back with the pharmacy: check with ${connector.displayName}, then deliver it in-house or send it again.`;
+    const order = await this.deps.writes.run(() => {
+      markDispatchFailed(db, { id: dispatch.id, error: reason, now: this.now() });
+      return orders.applyPartnerProgressWithin({ orderId: dispatch.order_id, actor: connector.partner, capturedAt: this.now(), statuses: [], note: reason });
+    });
+    orders.announceCommitted(order);
+    this.publishChanged(connector.partner);
+  }
+
   private scheduleNext(partner: PartnerName, slot: PartnerSlot): void {
-    if (this.stopped || this.deps.schedule === false) return;
+    if (this.stopped || this.deps.schedule === false || this.slots.get(partner) !== slot) return;
     const nowMs = this.deps.clock.now().getTime();
     const due = nextDueAt(this.deps.db, partner);
     const blocked = slot.circuit.blockedUntil?.getTime() ?? 0;
@@ -571,7 +647,10 @@ export class PartnerSyncEngine {
   private scheduleIn(partner: PartnerName, slot: PartnerSlot, delayMs: number): void {
     clearTimeout(slot.timer);
     // Timers are capped so a clock change (or a long sleep of the laptop) is noticed within a minute.
-    slot.timer = setTimeout(() => void this.runPass(partner), Math.min(delayMs, 60_000));
+    slot.timer = setTimeout(() => {
+      if (this.stopped || this.slots.get(partner) !== slot) return;
+      this.runPass(partner).catch((error: unknown) => this.deps.logger.error('partners.pass_failed', { partner, error: (error as Error).name }));
+    }, Math.min(delayMs, 60_000));
     slot.timer.unref();
   }
 
@@ -648,6 +727,10 @@ export class PartnerSyncEngine {
     return new Date(nowMs + Math.max(random() * bound, retryAfter, blocked)).toISOString();
   }
 
+  private leaseUntil(): string {
+    return new Date(this.deps.clock.now().getTime() + IN_FLIGHT_LEASE_MS).toISOString();
+  }
+
   private publishChanged(partner: PartnerName): void {
     this.deps.events.publish({ type: 'partners.changed', partner });
   }
@@ -668,13 +751,23 @@ export class PartnerSyncEngine {
 }
 
 /** BestRx's status notes for a partner's move: "shipped → In Transit with carrier and tracking" (product spec). */
-function statusNotes(partnerName: string, to: OrderStatus, describe: string, carrier: string | undefined, tracking: string | undefined): string {
+function statusNotes(
+  partnerName: string,
+  to: OrderStatus,
+  describe: string,
+  carrier: string | undefined,
+  tracking: string | undefined,
+  eta: string | undefined,
+): string {
   const shipment = [carrier, tracking ? `tracking ${tracking}` : undefined].filter(Boolean).join(' ');
+  const expected = eta ? ` Expected ${eta}.` : '';
   switch (to) {
     case 'picked_up':
       return `Picked up by ${partnerName}.`;
     case 'in_transit':
-      return shipment ? `Shipped by ${partnerName} via ${shipment}.` : `Shipped by ${partnerName}.`;
+      return (shipment ? `Shipped by ${partnerName} via ${shipment}.` : `Shipped by ${partnerName}.`) + expected;
+    case 'out_for_delivery':
+      return (shipment ? `Out for delivery with ${partnerName}: ${shipment}.` : `Out for delivery with ${partnerName}.`) + expected;
     case 'delivered':
       return shipment ? `Delivered by ${partnerName} (${shipment}).` : `Delivered by ${partnerName}.`;
     default:

@@ -111,13 +111,17 @@ export function countUnresolvedFailures(db: SqliteDatabase, partner: PartnerName
   ).n;
 }
 
-/** A step is about to call the partner: from now on it may have happened there. */
-export function markStepStarted(db: SqliteDatabase, id: string, now: string): void {
-  prepared(db, `UPDATE partner_dispatches SET step_started_at = COALESCE(step_started_at, ?), attempts = attempts + 1, updated_at = ? WHERE id = ?`).run(
-    now,
-    now,
-    id,
-  );
+/** A step is about to call the partner: from now on it may have happened there. Not due again until `leaseUntil`. */
+export function markStepStarted(db: SqliteDatabase, id: string, now: string, leaseUntil: string): void {
+  prepared(
+    db,
+    `UPDATE partner_dispatches SET step_started_at = COALESCE(step_started_at, ?), attempts = attempts + 1, next_attempt_at = ?, updated_at = ? WHERE id = ?`,
+  ).run(now, leaseUntil, now, id);
+}
+
+/** A poll is under way: not due again until `leaseUntil` (its outcome sets the real next time). */
+export function leaseDispatch(db: SqliteDatabase, id: string, leaseUntil: string): void {
+  prepared(db, `UPDATE partner_dispatches SET next_attempt_at = ? WHERE id = ? AND state IN ('dispatching', 'open')`).run(leaseUntil, id);
 }
 
 /** A step is done: its refs are stored and the next step (or the open hand-over) begins. */

@@ -36,7 +36,7 @@ function startEngine(crashAt?: string): Promise<PartnerSyncEngine> {
 }
 
 async function receiveOrder(email: string): Promise<string> {
-  const body = createOrderBody({ bestrx_unique_order_id: unique++, recipient: { ...createOrderBody().recipient, email } });
+  const body = createOrderBody({ bestrx_unique_order_id: unique++, amount_to_collect: 0, recipient: { ...createOrderBody().recipient, email } });
   const parsed = parseCreateOrder(body);
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   return (await service.orders.receiveCreateOrder(parsed.value.content, JSON.stringify(body))).order.id;

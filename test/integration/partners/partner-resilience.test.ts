@@ -31,7 +31,7 @@ async function setUp() {
   });
   let unique = 30_000;
   const receive = async () => {
-    const body = createOrderBody({ bestrx_unique_order_id: unique++ });
+    const body = createOrderBody({ bestrx_unique_order_id: unique++, amount_to_collect: 0 });
     const parsed = parseCreateOrder(body);
     if (!parsed.ok) throw new Error('bad fixture');
     return (await service.orders.receiveCreateOrder(parsed.value.content, JSON.stringify(body))).order.id;

@@ -31,6 +31,8 @@ describe('partners.configure', () => {
       "base_url is required: United's tenant-scoped address, https://…/pharmacy/{tenant}/api/v1.",
       'setup_token (or client_id and client_secret) is required the first time.',
     ]);
+    const cleartext = await callApi('partners.configure', { partner: 'united', mode: 'live', base_url: 'http://united.example.com/pharmacy/acme/api/v1', setup_token: 'x' });
+    expect(!cleartext.ok && cleartext.error.details).toEqual(['base_url must use https: credentials and patient data never travel in the clear.']);
     const wrong = await callApi('partners.configure', { partner: 'united', mode: 'live', base_url: live.baseUrl, setup_token: 'not-the-token' });
     expect(wrong.ok).toBe(false);
     const status = await callApi('partners.status', {});

@@ -26,7 +26,8 @@ async function ok<M extends AppApiMethod>(method: M, input: AppApiInput<M>): Pro
 }
 
 async function newOrder(overrides: Record<string, unknown> = {}): Promise<string> {
-  const response = await h.post('/Order/CreateOrder', createOrderBody({ bestrx_unique_order_id: unique++, ...overrides }));
+  // Prepaid: a partner's carrier collects nothing at the door.
+  const response = await h.post('/Order/CreateOrder', createOrderBody({ bestrx_unique_order_id: unique++, amount_to_collect: 0, ...overrides }));
   return response.json.data.provider_order_id;
 }
 
@@ -104,6 +105,12 @@ describe('dispatching an order to United Pharmacy', () => {
     );
     expect(sim.requests().length).toBe(requestsBefore);
     expect((await ok('orders.get', { id })).partner).toBeNull();
+  });
+
+  it('refuses an order with payment to collect at the door: the partner cannot collect it', async () => {
+    const id = await newOrder({ amount_to_collect: 12.5 });
+    const reply = await callApi('orders.dispatch', { id, partner: 'united', details: details() });
+    expect(!reply.ok && reply.error.details?.[0]).toBe('$12.50 is to be collected at the door, which United Pharmacy cannot do: deliver this order in-house.');
   });
 
   it('registers the patient, places the order, and follows it to Delivered with the matching BestRx pushes', async () => {
@@ -277,9 +284,9 @@ describe("United's webhooks", () => {
 describe('partner connections', () => {
   it('reports United connected in sandbox mode, with its webhook URL', async () => {
     const { partners } = await ok('partners.status', {});
-    expect(partners).toEqual([
-      expect.objectContaining({ partner: 'united', name: 'United Pharmacy', mode: 'sandbox', connected: true, circuit: 'closed', webhook_url: `${h.baseUrl}/webhooks/united`, base_url: sim.baseUrl }),
-    ]);
+    expect(partners.find((p) => p.partner === 'united')).toEqual(
+      expect.objectContaining({ name: 'United Pharmacy', mode: 'sandbox', connected: true, circuit: 'closed', webhook_url: `${h.baseUrl}/webhooks/united`, base_url: sim.baseUrl }),
+    );
   });
 
   it('says a partner without a connector cannot take orders yet', async () => {

@@ -56,3 +56,10 @@ describe('BestRx code tables', () => {
     expect(resolveCodedName(DEFAULT_CODE_TABLES.idType, 42)).toBeUndefined();
   });
 });
+
+describe('message and label file type numbers', () => {
+  it('refuse two names sharing a number, like the coded tables', () => {
+    expect(() => buildCodeTables({ messageType: { warning: 2 } })).toThrow(/messageType: error and warning both use code 2|messageType: warning and error both use code 2/);
+    expect(() => buildCodeTables({ labelFileType: { gif: 1 } })).toThrow(/labelFileType: png and gif both use code 1/);
+  });
+});

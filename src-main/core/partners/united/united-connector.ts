@@ -7,6 +7,7 @@
 // fill it. Staff add those at dispatch (product spec, `orders.dispatch` details).
 import { webhookPayloadSchema, WEBHOOK_EVENT_HEADER, WEBHOOK_SIGNATURE_HEADER, webhookSignatureMatches, type UnitedOrderStatus, type UnitedPatient, type UnitedPatientInput, orderProblems, patientProblems, UNITED_ORDER_STATUSES, webhookEventFor, type UnitedOrderInput } from './united-api';
 import type { UnitedClient } from './united-client';
+import { PartnerRequestError } from '../partner-connector';
 import { UNITED_STATUS_MEANINGS } from './united-status-map';
 import type {
   DispatchDetails,
@@ -151,7 +152,11 @@ export class UnitedConnector implements PartnerConnector {
   private async ensurePatient(context: DispatchStepContext): Promise<Record<string, string>> {
     const wanted = patientFor(context.order, context.details);
     const existing = await this.findPatient(wanted);
-    if (existing) return { patient: existing.uuid };
+    if (existing) {
+      // United ships to the patient's address on file (an order carries none): bring it up to date.
+      if (!samePatientDetails(existing, wanted)) await this.client.updatePatient(existing.uuid, wanted);
+      return { patient: existing.uuid };
+    }
     const created = await this.client.createPatient(wanted);
     return { patient: created.uuid };
   }
@@ -178,12 +183,31 @@ export class UnitedConnector implements PartnerConnector {
     const patientId = context.refs.patient;
     if (!patientId) throw new Error('The patient step has not run.');
     if (context.mayHaveRunBefore) {
-      const [existing] = await this.client.findOrdersByReference(context.reference);
-      if (existing) return { order: existing.uuid };
+      // The lookup by reference is an assumption about United's API: only an order that really
+      // carries our reference is ours (a lookup that ignored the filter would list others').
+      const ours = (await this.client.findOrdersByReference(context.reference)).filter((o) => o.order_id === context.reference);
+      if (ours.length > 1) throw new PartnerRequestError('rejected', `United Pharmacy holds ${ours.length} orders with reference ${context.reference}: check with United which one to keep.`);
+      if (ours[0]) return { order: ours[0].uuid };
     }
     const created = await this.client.createOrder(orderFor({ order: context.order, details: context.details, patientId, reference: context.reference, webhookUrl: context.webhookUrl }));
     return { order: created.uuid };
   }
+}
+
+function samePatientDetails(stored: UnitedPatient, wanted: UnitedPatientInput): boolean {
+  const a = stored.address;
+  const b = wanted.address;
+  return (
+    a.line1 === b.line1 &&
+    (a.line2 ?? null) === (b.line2 ?? null) &&
+    a.city === b.city &&
+    a.state === b.state &&
+    a.zip === b.zip &&
+    (stored.phone_cell ?? null) === (wanted.phone_cell ?? null) &&
+    (stored.phone_home ?? null) === (wanted.phone_home ?? null) &&
+    (stored.phone_work ?? null) === (wanted.phone_work ?? null) &&
+    stored.gender === wanted.gender
+  );
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
