@@ -111,3 +111,13 @@ describe('configuration', () => {
     expect(defaultDataDir('win32', { APPDATA: 'C:\\Users\\ann\\AppData\\Roaming' }, 'C:\\Users\\ann')).toMatch(/Roaming[\\/]RxRelay$/);
   });
 });
+
+describe('sandbox partner ports', () => {
+  it("default to 8082 (United's seed) and 8083 (CaryRx), take 0 for any free port, and refuse a bad value", () => {
+    const { config } = loadConfig([], {}, { strict: true, defaultDataDir: '/tmp/x' });
+    expect([config.unitedSandboxPort, config.caryrxSandboxPort]).toEqual([8082, 8083]);
+    const zero = loadConfig([], { RXRELAY_UNITED_SANDBOX_PORT: '0', RXRELAY_CARYRX_SANDBOX_PORT: '0' }, { strict: true, defaultDataDir: '/tmp/x' }).config;
+    expect([zero.unitedSandboxPort, zero.caryrxSandboxPort]).toEqual([0, 0]);
+    expect(() => loadConfig([], { RXRELAY_CARYRX_SANDBOX_PORT: 'eighty' }, { strict: true, defaultDataDir: '/tmp/x' })).toThrow(/RXRELAY_CARYRX_SANDBOX_PORT must be a port number/);
+  });
+});
