@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppApiInput, AppApiMethod, AppApiOutput, AppApiReply } from '../../../src-shared/app-api-contract';
 import { createMemorySecretStore } from '../../../src-main/core/settings/settings-store';
 import { startUnitedSimulator, type UnitedSimulator } from '../../../src-main/core/sandbox/united/united-simulator';
+import { startCaryRxSimulator } from '../../../src-main/core/sandbox/caryrx/caryrx-simulator';
 import { startHarness, type Harness } from '../../helpers/rxrelay-harness';
 
 let h: Harness;
@@ -69,5 +70,31 @@ describe('partners.configure', () => {
   it('goes back to the sandbox on request', async () => {
     const reply = await callApi('partners.configure', { partner: 'united', mode: 'sandbox' });
     expect(reply.ok && reply.value).toMatchObject({ mode: 'sandbox', connected: true });
+  });
+});
+
+describe('partners.configure for CaryRx', () => {
+  it('proves the API key before keeping it, keeps it per environment in the secret store, and never shows it', async () => {
+    const caryrxLive = await startCaryRxSimulator({ stepMs: 0, apiKey: 'uat-key-0123456789' });
+    try {
+      const missing = await callApi('partners.configure', { partner: 'caryrx', mode: 'live', base_url: caryrxLive.url });
+      expect(!missing.ok && missing.error.details).toEqual([
+        'environment is required: development, uat or production (CaryRx issues a key for each).',
+        'api_key is required: the key CaryRx issued for this environment.',
+      ]);
+      const wrong = await callApi('partners.configure', { partner: 'caryrx', mode: 'live', base_url: caryrxLive.url, environment: 'uat', api_key: 'not-the-key' });
+      expect(!wrong.ok && wrong.error.code).toBe('partner_unavailable');
+      expect(secrets.get('partners.caryrx.apikey.uat')).toBeUndefined();
+
+      const reply = await callApi('partners.configure', { partner: 'caryrx', mode: 'live', base_url: caryrxLive.url, environment: 'uat', api_key: 'uat-key-0123456789' });
+      if (!reply.ok) throw new Error(reply.error.message);
+      expect(reply.value).toMatchObject({ partner: 'caryrx', mode: 'live', environment: 'uat', connected: true, credentials_stored: true, base_url: caryrxLive.url });
+      expect(reply.value.dispatch_fields).toContain('prescription_ids');
+      expect(JSON.stringify(reply.value)).not.toContain('uat-key-0123456789');
+      expect(secrets.get('partners.caryrx.apikey.uat')).toBe('uat-key-0123456789');
+    } finally {
+      await callApi('partners.configure', { partner: 'caryrx', mode: 'sandbox' });
+      await caryrxLive.close();
+    }
   });
 });
