@@ -42,6 +42,9 @@ import {
   type CaryRxPrescription,
   type CaryRxPrescriptionInput,
 } from './caryrx-api';
+import { describeNetworkError, errorDetails, zodProblems } from '../partner-http';
+
+const PARTNER_NAME = 'CaryRx';
 
 export const CARYRX_DEFAULT_TIMEOUT_MS = 15_000;
 /** A patient id nobody has: `ping` reads it, and CaryRx's 404 proves the key was accepted. */
@@ -227,7 +230,7 @@ export class CaryRxClient {
   }
 
   private networkFailure(error: unknown, exchange: Exchange): PartnerRequestError {
-    const reason = describeNetworkError(error);
+    const reason = describeNetworkError(PARTNER_NAME, error);
     this.logger.warn('caryrx.unreachable', { path: exchange.path, reason });
     return new PartnerRequestError('unavailable', `${reason}; could not ${exchange.purpose}`);
   }
@@ -252,7 +255,7 @@ export class CaryRxClient {
       return parsed.data;
     }
     this.logger.warn('caryrx.request_refused', { purpose, status });
-    const details = errorDetails(answer.text);
+    const details = errorDetails(answer.text, errorBodySchema);
     if (status === 401 || status === 403) throw new PartnerRequestError('unauthorized', UNAUTHORIZED_MESSAGE, { httpStatus: status });
     if (status === 429) {
       throw new PartnerRequestError('rate_limited', `CaryRx is limiting RxRelay's requests; it could not ${purpose} for now`, {
@@ -289,45 +292,5 @@ function idOf(id: string, label: string): string {
   return id;
 }
 
-/** Field paths and zod's words, never the values (they may be a patient's). */
-function zodProblems(error: z.ZodError): string[] {
-  return error.issues.map((issue) => `${issue.path.map(String).join('.') || 'body'}: ${issue.message}`);
-}
 
-/** CaryRx's `errors` as "field: text" lines (its `message` alone when there are none). */
-function errorDetails(text: string): string[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return [];
-  }
-  const parsed = errorBodySchema.safeParse(json);
-  if (!parsed.success) return [];
-  const { message, errors } = parsed.data;
-  if (!errors || Object.keys(errors).length === 0) return [message];
-  return Object.entries(errors).flatMap(([field, texts]) => texts.map((t) => (t.startsWith(field) ? t : `${field}: ${t}`)));
-}
 
-function describeNetworkError(error: unknown): string {
-  const code = (error as { code?: unknown }).code;
-  switch (code) {
-    case 'ECONNREFUSED':
-      return 'CaryRx refused the connection (is the API address right?)';
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return 'Connecting to CaryRx timed out';
-    case 'UND_ERR_HEADERS_TIMEOUT':
-    case 'UND_ERR_BODY_TIMEOUT':
-      return 'CaryRx did not answer in time';
-    case 'UND_ERR_SOCKET':
-    case 'ECONNRESET':
-      return 'The connection to CaryRx dropped before an answer';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return "CaryRx's host name could not be found";
-    case 'ERR_INVALID_URL':
-      return 'The CaryRx API address is not a valid URL';
-    default:
-      return `Could not reach CaryRx (${typeof code === 'string' ? code : 'network error'})`;
-  }
-}

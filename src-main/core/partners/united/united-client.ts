@@ -49,6 +49,9 @@ import {
   type UnitedPharmacy,
   type UnitedTokenResponse,
 } from './united-api';
+import { describeNetworkError, errorDetails, zodProblems } from '../partner-http';
+
+const PARTNER_NAME = 'United Pharmacy';
 
 export const UNITED_DEFAULT_TIMEOUT_MS = 15_000;
 export const UNITED_DEFAULT_RATE_LIMIT_RETRIES = 3;
@@ -539,7 +542,7 @@ export class UnitedClient {
   }
 
   private networkFailure(error: unknown, exchange: Exchange): PartnerRequestError {
-    const reason = describeNetworkError(error);
+    const reason = describeNetworkError(PARTNER_NAME, error);
     this.logger.warn('united.unreachable', { path: exchange.path, reason });
     return new PartnerRequestError('unavailable', `${reason}; could not ${exchange.purpose}`);
   }
@@ -567,7 +570,7 @@ export class UnitedClient {
       return parsed.data;
     }
     this.logger.warn('united.request_refused', { purpose, status });
-    const details = errorDetails(answer.text);
+    const details = errorDetails(answer.text, errorBodySchema);
     if (status === 401) throw new PartnerRequestError('unauthorized', UNAUTHORIZED_MESSAGE, { httpStatus: status });
     if (status === 404) throw new PartnerRequestError('not_found', `United Pharmacy does not know what RxRelay asked for (could not ${purpose})`, { httpStatus: status, details });
     if (status === 408 || status >= 500) {
@@ -596,43 +599,5 @@ function idSegment(id: string, label: string): string {
   return encodeURIComponent(id);
 }
 
-/** Field paths and zod's words, never the values (they may be a patient's). */
-function zodProblems(error: z.ZodError): string[] {
-  return error.issues.map((issue) => `${issue.path.map(String).join('.') || 'body'}: ${issue.message}`);
-}
 
-/** United's `errors` as "field: text" lines (its `message` alone when there are none). */
-function errorDetails(text: string): string[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return [];
-  }
-  const parsed = errorBodySchema.safeParse(json);
-  if (!parsed.success) return [];
-  const { message, errors } = parsed.data;
-  if (!errors || Object.keys(errors).length === 0) return [message];
-  return Object.entries(errors).flatMap(([field, texts]) => texts.map((t) => (t.startsWith(field) ? t : `${field}: ${t}`)));
-}
 
-function describeNetworkError(error: unknown): string {
-  const code = (error as { code?: unknown }).code;
-  switch (code) {
-    case 'ECONNREFUSED':
-      return 'United Pharmacy refused the connection (is the API address right?)';
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return 'Connecting to United Pharmacy timed out';
-    case 'UND_ERR_HEADERS_TIMEOUT':
-    case 'UND_ERR_BODY_TIMEOUT':
-      return 'United Pharmacy did not answer in time';
-    case 'UND_ERR_SOCKET':
-    case 'ECONNRESET':
-      return 'The connection to United Pharmacy dropped before an answer';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return "United Pharmacy's host name could not be found";
-    default:
-      return `Could not reach United Pharmacy (${typeof code === 'string' ? code : 'network error'})`;
-  }
-}
