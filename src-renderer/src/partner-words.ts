@@ -52,6 +52,18 @@ export function circuitWords(status: Pick<PartnerStatusView, 'circuit' | 'next_t
   return 'Calls go through';
 }
 
+const ENVIRONMENT_WORDS: Record<string, string> = {
+  development: 'Development',
+  uat: 'UAT (user acceptance testing)',
+  production: 'Production',
+  sandbox: 'Sandbox (the local simulator)',
+};
+
+/** A partner's environment (CaryRx: the one its API key belongs to), in words. */
+export function environmentWords(environment: string): string {
+  return ENVIRONMENT_WORDS[environment] ?? environment;
+}
+
 /** The connection in one phrase: connected, failing, or not tried yet. */
 export function connectionWords(status: Pick<PartnerStatusView, 'connected' | 'last_sync' | 'last_error'>): string {
   if (status.connected) return 'Connected';

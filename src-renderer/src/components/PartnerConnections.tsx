@@ -1,9 +1,10 @@
-// Sync status, partners: each fulfilment partner's connection in plain words — sandbox or live,
-// connected or not, when RxRelay last heard from it, what failed, whether calls are paused after
-// repeated failures, and the orders it holds — with "Sync now" to try again at once.
+// Sync status, partners: each fulfilment partner's connection in plain words — sandbox or live
+// (and CaryRx's environment), connected or not, when RxRelay last heard from it, what failed,
+// whether calls are paused after repeated failures, and the orders it holds — with "Sync now"
+// to try again at once.
 import { useEffect, useId, type JSX } from 'react';
 import type { PartnerStatusView } from '../../../src-shared/app-api-contract';
-import { circuitWords, clock, connectionWords } from '../partner-words';
+import { circuitWords, clock, connectionWords, environmentWords } from '../partner-words';
 import type { AppStore } from '../store/app-store';
 
 export function PartnerConnections({ store }: { store: AppStore }): JSX.Element {
@@ -40,6 +41,12 @@ function PartnerCard({ partner: p, syncing, onSync }: { partner: PartnerStatusVi
         <span className={`badge ${p.connected ? 'ok' : p.last_error ? 'bad' : 'idle'}`}>{connection}</span>
       </header>
       <dl className="facts">
+        {p.environment && (
+          <>
+            <dt>Environment</dt>
+            <dd>{environmentWords(p.environment)}</dd>
+          </>
+        )}
         <dt>Last sync</dt>
         <dd>{p.last_sync ? clock(p.last_sync) : 'never'}</dd>
         <dt>Last error</dt>

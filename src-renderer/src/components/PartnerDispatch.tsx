@@ -1,16 +1,19 @@
-// Handing an order not yet picked up to a fulfilment partner instead of the in-house courier:
-// the partner, the partner's pharmacy, a medication from that pharmacy's catalog (browsed a page
-// at a time, with the partner's live prices) and what the partner needs about the patient that
-// BestRx did not send. The core checks everything and names each missing or invalid field; what
-// was typed stays until the order is sent.
+// Handing an order not yet picked up to a fulfilment partner instead of the in-house courier.
+// The form asks for what the chosen partner needs (its `dispatch_fields`): for United Pharmacy
+// the partner's pharmacy, a medication from that pharmacy's catalog (browsed a page at a time,
+// with the partner's live prices), the patient and the prescription; for CaryRx the patient, the
+// shipping method, central fill and, live, which of the patient's prescriptions at CaryRx go.
+// The core checks everything and names each missing or invalid field; what was typed stays until
+// the order is sent. An order with payment to collect stays in-house: partners collect nothing.
 import { useEffect, useId, useRef, useState, type JSX } from 'react';
-import type { AppApiError, AppApiInput, AppApiOutput, AppApiReply, OrderDetail, PartnerName } from '../../../src-shared/app-api-contract';
+import type { AppApiError, AppApiInput, AppApiOutput, AppApiReply, DispatchField, OrderDetail, PartnerName } from '../../../src-shared/app-api-contract';
 import { PRE_PICKUP_STATUSES } from '../../../src-shared/order-status';
 import { clock, fieldProblem } from '../partner-words';
 import type { AppStore } from '../store/app-store';
 
 type DispatchDetails = NonNullable<AppApiInput<'orders.dispatch'>['details']>;
 type Medication = AppApiOutput<'partners.medications'>['medications'][number];
+type PatientPrescriptions = AppApiOutput<'partners.patientPrescriptions'>;
 
 /** The form's fields by the names the core uses in its messages ("patient_dob is required"). */
 const FIELD_LABELS = {
@@ -25,25 +28,55 @@ const FIELD_LABELS = {
   clinical_notes: 'Clinical notes',
   prescription_ids: 'Prescriptions',
   shipping_method: 'Shipping method',
+  central_fill: 'Central fill',
+  // CaryRx's own name for the date of birth ("dob: the date of birth must be in the past").
+  dob: 'Date of birth',
 } as const;
-type Field = keyof typeof FIELD_LABELS;
+type Field = Exclude<keyof typeof FIELD_LABELS, 'dob'>;
 
 /** A problem line from the core, with field names said as the form labels them. */
-export const describeProblem = (line: string) => fieldProblem<Field>(line, FIELD_LABELS);
+export function describeProblem(line: string): { field: Field | undefined; text: string } {
+  const { field, text } = fieldProblem<keyof typeof FIELD_LABELS>(line, FIELD_LABELS);
+  return { field: field === 'dob' ? 'patient_dob' : field, text };
+}
+
+/** Partners' shipping methods by their API value (CaryRx: same-day courier by default, or mail). */
+const SHIPPING_METHODS: Partial<Record<PartnerName, ReadonlyArray<readonly [value: string, label: string]>>> = {
+  caryrx: [
+    ['sameday_delivery', 'Same-day delivery'],
+    ['2day_mailorder', '2-day mail order'],
+  ],
+};
+/** How long the note for the partner's pharmacist may be (the core allows 2048; CaryRx takes 1000). */
+const NOTE_LIMITS: Partial<Record<PartnerName, number>> = { caryrx: 1000 };
+const NOTE_LIMIT = 2048;
 
 const price = (value: string) => (/^\d+(\.\d+)?$/.test(value) ? `$${Number(value).toFixed(2)}` : value);
 const medicationName = (m: Pick<Medication, 'name' | 'strength'>) => [m.name, m.strength].filter(Boolean).join(' ');
+const money = (amount: number) => `$${amount.toFixed(2)}`;
+const spaced = (status: string) => status.replaceAll('_', ' ');
 
 /** Whether the order may go to a partner now: not picked up, and no hand-over under way. */
 export function canDispatch(detail: OrderDetail): boolean {
   return PRE_PICKUP_STATUSES.includes(detail.status) && (detail.partner === null || detail.partner.state === 'failed');
 }
 
-/** The "Send to partner…" action and, once chosen, its form. */
+/** The "Send to partner…" action and, once chosen, its form; or why the order stays in-house. */
 export function PartnerDispatch({ detail, store }: { detail: OrderDetail; store: AppStore }): JSX.Element | null {
   const [open, setOpen] = useState(false);
   const [returnFocus, setReturnFocus] = useState(false);
   if (!canDispatch(detail)) return null;
+  if (detail.amount_to_collect > 0) {
+    // The core refuses it too; saying so here spares filling in a form for nothing.
+    return (
+      <div className="actions partner-refused" role="group" aria-label="Fulfilment partner">
+        <p className="hint">
+          Not for a partner: {money(detail.amount_to_collect)} is to be collected at the door, and partners collect no payment. Deliver this order
+          in-house.
+        </p>
+      </div>
+    );
+  }
   if (open) {
     return (
       <DispatchForm
@@ -82,6 +115,9 @@ function DispatchForm({ detail, store, onClose }: { detail: OrderDetail; store: 
   const [quantity, setQuantity] = useState('');
   const [daysSupply, setDaysSupply] = useState('');
   const [notes, setNotes] = useState('');
+  const [shipping, setShipping] = useState('');
+  const [centralFill, setCentralFill] = useState(false);
+  const [prescriptions, setPrescriptions] = useState<{ email: string; ids: string[] }>({ email: '', ids: [] });
   const [sending, setSending] = useState(false);
   const [problem, setProblem] = useState<AppApiError | undefined>();
   const [pharmacies, setPharmacies] = useState<Loaded<AppApiOutput<'partners.pharmacies'>> | undefined>();
@@ -96,10 +132,14 @@ function DispatchForm({ detail, store, onClose }: { detail: OrderDetail; store: 
   const list = partners.list;
   const partner: PartnerName | '' = partnerChoice || (list?.length === 1 && list[0] ? list[0].partner : '');
   const partnerStatus = list?.find((p) => p.partner === partner);
+  // What this partner needs at dispatch: the form asks for exactly these.
+  const wanted = new Set<DispatchField>(partnerStatus?.dispatch_fields ?? []);
+  const asks = (field: DispatchField) => wanted.has(field);
+  const needsPharmacy = asks('pharmacy_id');
 
   const pharmaciesKey = `${partner}#${pharmacyTry}`;
   useEffect(() => {
-    if (!partner) return;
+    if (!partner || !needsPharmacy) return;
     let current = true;
     void store
       .getState()
@@ -108,11 +148,17 @@ function DispatchForm({ detail, store, onClose }: { detail: OrderDetail; store: 
     return () => {
       current = false;
     };
-  }, [store, partner, pharmacyTry]);
-  const pharmaciesLoading = Boolean(partner) && pharmacies?.key !== pharmaciesKey;
-  const pharmacyList = !pharmaciesLoading && pharmacies?.reply.ok ? pharmacies.reply.value.pharmacies : [];
+  }, [store, partner, needsPharmacy, pharmacyTry]);
+  const pharmaciesLoading = Boolean(partner) && needsPharmacy && pharmacies?.key !== pharmaciesKey;
+  const pharmacyList = needsPharmacy && !pharmaciesLoading && pharmacies?.reply.ok ? pharmacies.reply.value.pharmacies : [];
   const active = pharmacyList.filter((p) => p.status === 'active');
   const pharmacy = pharmacyChoice || (pharmacyList.length === 1 && pharmacyList[0] ? pharmacyList[0].id : active.length === 1 && active[0] ? active[0].id : '');
+
+  const shippingMethods = partner ? SHIPPING_METHODS[partner] : undefined;
+  const shippingMethod = shipping || shippingMethods?.[0]?.[0] || '';
+  const noteLimit = (partner && NOTE_LIMITS[partner]) || NOTE_LIMIT;
+  // Prescriptions picked from a list found with another email are another patient's: not sent.
+  const pickedPrescriptions = prescriptions.email === email.trim() ? prescriptions.ids : [];
 
   // The problems the core found, each tied to the field it names.
   const problems = (problem?.details ?? []).map(describeProblem);
@@ -128,14 +174,17 @@ function DispatchForm({ detail, store, onClose }: { detail: OrderDetail; store: 
     if (!partner) return;
     const number = (text: string) => (text.trim() === '' ? undefined : Number(text));
     const details: DispatchDetails = {
-      ...(pharmacy ? { pharmacy_id: pharmacy } : {}),
-      ...(medication ? { medication_id: medication.medication_id } : {}),
-      ...(dob ? { patient_dob: dob } : {}),
-      ...(email.trim() ? { patient_email: email.trim() } : {}),
-      ...(gender ? { patient_gender: gender } : {}),
-      ...(number(quantity) !== undefined ? { dispense_quantity: number(quantity) } : {}),
-      ...(number(daysSupply) !== undefined ? { days_supply: number(daysSupply) } : {}),
-      ...(notes.trim() ? { clinical_notes: notes.trim() } : {}),
+      ...(asks('pharmacy_id') && pharmacy ? { pharmacy_id: pharmacy } : {}),
+      ...(asks('medication_id') && medication ? { medication_id: medication.medication_id } : {}),
+      ...(asks('patient_dob') && dob ? { patient_dob: dob } : {}),
+      ...(asks('patient_email') && email.trim() ? { patient_email: email.trim() } : {}),
+      ...(asks('patient_gender') && gender ? { patient_gender: gender } : {}),
+      ...(asks('dispense_quantity') && number(quantity) !== undefined ? { dispense_quantity: number(quantity) } : {}),
+      ...(asks('days_supply') && number(daysSupply) !== undefined ? { days_supply: number(daysSupply) } : {}),
+      ...(asks('clinical_notes') && notes.trim() ? { clinical_notes: notes.trim() } : {}),
+      ...(asks('shipping_method') && shippingMethod.trim() ? { shipping_method: shippingMethod.trim() } : {}),
+      ...(asks('central_fill') ? { central_fill: centralFill } : {}),
+      ...(asks('prescription_ids') && pickedPrescriptions.length > 0 ? { prescription_ids: pickedPrescriptions } : {}),
     };
     setSending(true);
     setProblem(undefined);
@@ -146,6 +195,12 @@ function DispatchForm({ detail, store, onClose }: { detail: OrderDetail; store: 
   };
 
   const partnerName = partnerStatus?.name ?? 'partner';
+  const asksPatient = asks('patient_dob') || asks('patient_email') || asks('patient_gender');
+  const asksShipping = asks('shipping_method') || asks('central_fill');
+  const asksPrescription = asks('prescription_ids') || asks('dispense_quantity') || asks('days_supply') || asks('clinical_notes');
+  const customer = detail.customers.find((c) => c.first_name || c.last_name);
+  const patientName = [customer?.first_name ?? detail.recipient.first_name, customer?.last_name ?? detail.recipient.last_name].filter(Boolean).join(' ');
+
   return (
     <form
       className="partner-dispatch"
@@ -175,6 +230,8 @@ function DispatchForm({ detail, store, onClose }: { detail: OrderDetail; store: 
                 setPartnerChoice(e.target.value as PartnerName | '');
                 setPharmacyChoice('');
                 setMedication(undefined);
+                setShipping('');
+                setPrescriptions({ email: '', ids: [] });
               }}
               {...fieldProps('partner')}
             >
@@ -188,12 +245,13 @@ function DispatchForm({ detail, store, onClose }: { detail: OrderDetail; store: 
             </select>
           </label>
         )}
+        {list && list.length > 1 && !partner && <p className="hint">Choose a partner to see what it needs.</p>}
         {partnerStatus && !partnerStatus.connected && partnerStatus.last_error && (
           <p className="notice">
             {partnerStatus.name} is not reachable right now ({partnerStatus.last_error}). The hand-over can still be sent: RxRelay keeps trying.
           </p>
         )}
-        {partner && (
+        {partner && needsPharmacy && (
           <label>
             Pharmacy
             <select
@@ -221,7 +279,7 @@ function DispatchForm({ detail, store, onClose }: { detail: OrderDetail; store: 
             </select>
           </label>
         )}
-        {!pharmaciesLoading && pharmacies && !pharmacies.reply.ok && (
+        {needsPharmacy && !pharmaciesLoading && pharmacies && !pharmacies.reply.ok && (
           <p role="alert" className="inline-problem">
             {partnerName}’s pharmacies could not be loaded: {pharmacies.reply.error.message}{' '}
             <button type="button" className="link-button" onClick={() => setPharmacyTry((n) => n + 1)}>
@@ -231,70 +289,135 @@ function DispatchForm({ detail, store, onClose }: { detail: OrderDetail; store: 
         )}
       </fieldset>
 
-      <fieldset className="medication" {...(invalid.has('medication_id') ? { 'aria-describedby': errorId('medication_id') } : {})}>
-        <legend>Medication</legend>
-        <p className={medication ? 'chosen' : 'hint'} id={`${ids}-chosen`}>
-          {medication ? (
-            <>
-              Chosen: <strong>{medicationName(medication)}</strong>
-              {medication.form ? `, ${medication.form}` : ''} — {price(medication.price)}
-              {medication.formulation && medication.formulation !== medication.name ? <span className="formulation">{medication.formulation}</span> : null}
-            </>
-          ) : pharmacy ? (
-            'Choose one from the catalog below.'
-          ) : (
-            'Choose a pharmacy to see its catalog.'
+      {asks('medication_id') && (
+        <fieldset className="medication" {...(invalid.has('medication_id') ? { 'aria-describedby': errorId('medication_id') } : {})}>
+          <legend>Medication</legend>
+          <p className={medication ? 'chosen' : 'hint'} id={`${ids}-chosen`}>
+            {medication ? (
+              <>
+                Chosen: <strong>{medicationName(medication)}</strong>
+                {medication.form ? `, ${medication.form}` : ''} — {price(medication.price)}
+                {medication.formulation && medication.formulation !== medication.name ? <span className="formulation">{medication.formulation}</span> : null}
+              </>
+            ) : pharmacy ? (
+              'Choose one from the catalog below.'
+            ) : (
+              'Choose a pharmacy to see its catalog.'
+            )}
+          </p>
+          {partner && pharmacy && (
+            <Catalog
+              key={`${partner}:${pharmacy}`}
+              store={store}
+              partner={partner}
+              partnerName={partnerName}
+              pharmacyId={pharmacy}
+              chosen={medication?.medication_id}
+              onChoose={setMedication}
+            />
           )}
-        </p>
-        {partner && pharmacy && (
-          <Catalog
-            key={`${partner}:${pharmacy}`}
-            store={store}
-            partner={partner}
-            partnerName={partnerName}
-            pharmacyId={pharmacy}
-            chosen={medication?.medication_id}
-            onChoose={setMedication}
-          />
-        )}
-      </fieldset>
+        </fieldset>
+      )}
 
-      <fieldset>
-        <legend>Patient (what {partnerName} needs that BestRx did not send)</legend>
-        <label>
-          Date of birth
-          <input type="date" value={dob} onChange={(e) => setDob(e.target.value)} {...fieldProps('patient_dob')} />
-        </label>
-        <label>
-          Email
-          <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} maxLength={254} autoComplete="off" {...fieldProps('patient_email')} />
-        </label>
-        <label>
-          Gender
-          <select value={gender} onChange={(e) => setGender(e.target.value as '' | 'M' | 'F' | 'U')} {...fieldProps('patient_gender')}>
-            <option value="">Choose…</option>
-            <option value="F">Female</option>
-            <option value="M">Male</option>
-            <option value="U">Unknown</option>
-          </select>
-        </label>
-      </fieldset>
+      {asksPatient && (
+        <fieldset>
+          <legend>Patient (what {partnerName} needs that BestRx did not send)</legend>
+          {asks('patient_dob') && (
+            <label>
+              Date of birth
+              <input type="date" value={dob} onChange={(e) => setDob(e.target.value)} {...fieldProps('patient_dob')} />
+            </label>
+          )}
+          {asks('patient_email') && (
+            <label>
+              Email
+              <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} maxLength={254} autoComplete="off" {...fieldProps('patient_email')} />
+            </label>
+          )}
+          {asks('patient_gender') && (
+            <label>
+              Gender
+              <select value={gender} onChange={(e) => setGender(e.target.value as '' | 'M' | 'F' | 'U')} {...fieldProps('patient_gender')}>
+                <option value="">Choose…</option>
+                <option value="F">Female</option>
+                <option value="M">Male</option>
+                <option value="U">Unknown</option>
+              </select>
+            </label>
+          )}
+        </fieldset>
+      )}
 
-      <fieldset>
-        <legend>Prescription</legend>
-        <label>
-          Dispense quantity (1–1000)
-          <input type="number" inputMode="numeric" min={1} max={1000} step={1} value={quantity} onChange={(e) => setQuantity(e.target.value)} {...fieldProps('dispense_quantity')} />
-        </label>
-        <label>
-          Days supply (1–365)
-          <input type="number" inputMode="numeric" min={1} max={365} step={1} value={daysSupply} onChange={(e) => setDaysSupply(e.target.value)} {...fieldProps('days_supply')} />
-        </label>
-        <label className="wide">
-          Clinical notes for the pharmacist (optional, {notes.length}/2048)
-          <textarea rows={2} value={notes} onChange={(e) => setNotes(e.target.value)} maxLength={2048} {...fieldProps('clinical_notes')} />
-        </label>
-      </fieldset>
+      {asksShipping && (
+        <fieldset>
+          <legend>Delivery</legend>
+          {asks('shipping_method') && (
+            <label>
+              Shipping method
+              {shippingMethods ? (
+                <select value={shippingMethod} onChange={(e) => setShipping(e.target.value)} {...fieldProps('shipping_method')}>
+                  {shippingMethods.map(([value, label]) => (
+                    <option key={value} value={value}>
+                      {label}
+                    </option>
+                  ))}
+                </select>
+              ) : (
+                <input value={shipping} onChange={(e) => setShipping(e.target.value)} maxLength={100} autoComplete="off" {...fieldProps('shipping_method')} />
+              )}
+            </label>
+          )}
+          {asks('central_fill') && (
+            <label className="choice central-fill">
+              <input type="checkbox" checked={centralFill} onChange={(e) => setCentralFill(e.target.checked)} {...fieldProps('central_fill')} />
+              Fill at {partnerName} central fill
+            </label>
+          )}
+        </fieldset>
+      )}
+
+      {asksPrescription && (
+        <fieldset>
+          <legend>Prescription</legend>
+          {partner && asks('prescription_ids') && (
+            <PrescriptionPicker
+              key={partner}
+              store={store}
+              partner={partner}
+              partnerName={partnerName}
+              patientName={patientName}
+              email={email.trim()}
+              picked={pickedPrescriptions}
+              onPick={(picked) => setPrescriptions({ email: email.trim(), ids: picked })}
+              describedBy={errorId('prescription_ids')}
+            />
+          )}
+          {partner === 'caryrx' && !asks('prescription_ids') && partnerStatus?.mode === 'sandbox' && (
+            <p className="hint">
+              Sandbox: RxRelay creates the order’s prescriptions (by Rx number) at the {partnerName} simulator. Live, you pick the patient’s prescriptions at{' '}
+              {partnerName}.
+            </p>
+          )}
+          {asks('dispense_quantity') && (
+            <label>
+              Dispense quantity (1–1000)
+              <input type="number" inputMode="numeric" min={1} max={1000} step={1} value={quantity} onChange={(e) => setQuantity(e.target.value)} {...fieldProps('dispense_quantity')} />
+            </label>
+          )}
+          {asks('days_supply') && (
+            <label>
+              Days supply (1–365)
+              <input type="number" inputMode="numeric" min={1} max={365} step={1} value={daysSupply} onChange={(e) => setDaysSupply(e.target.value)} {...fieldProps('days_supply')} />
+            </label>
+          )}
+          {asks('clinical_notes') && (
+            <label className="wide">
+              {partner === 'united' ? 'Clinical notes for the pharmacist' : `Clinical notes for ${partnerName}’s pharmacist`} (optional, {notes.length}/{noteLimit})
+              <textarea rows={2} value={notes} onChange={(e) => setNotes(e.target.value)} maxLength={noteLimit} {...fieldProps('clinical_notes')} />
+            </label>
+          )}
+        </fieldset>
+      )}
 
       {problem && (
         <div className="error" role="alert" tabIndex={-1} ref={problemRef}>
@@ -327,6 +450,106 @@ function DispatchForm({ detail, store, onClose }: { detail: OrderDetail; store: 
         </button>
       </div>
     </form>
+  );
+}
+
+/**
+ * CaryRx live: the patient's prescriptions at the partner (e-Rx reach CaryRx on their own), found
+ * by the patient's name and the email above, to tick the ones this order sends.
+ */
+function PrescriptionPicker(props: {
+  store: AppStore;
+  partner: PartnerName;
+  partnerName: string;
+  patientName: string;
+  email: string;
+  picked: string[];
+  onPick: (picked: string[]) => void;
+  describedBy: string | undefined;
+}): JSX.Element {
+  const { store, partner, partnerName, patientName, email, picked, onPick, describedBy } = props;
+  const ids = useId();
+  const [found, setFound] = useState<{ email: string; reply: AppApiReply<PatientPrescriptions> } | undefined>();
+  const [looking, setLooking] = useState(false);
+  const [needEmail, setNeedEmail] = useState(false);
+
+  const find = async () => {
+    if (!email) return setNeedEmail(true);
+    setNeedEmail(false);
+    setLooking(true);
+    const reply = await store.getState().patientPrescriptions(partner, email);
+    setLooking(false);
+    setFound({ email, reply });
+    if (reply.ok) onPick([]);
+  };
+
+  // A list found with another email is another patient's: not shown.
+  const shown = found && found.email === email ? found.reply : undefined;
+  const toggle = (id: string, on: boolean) => onPick(on ? [...picked.filter((p) => p !== id), id] : picked.filter((p) => p !== id));
+
+  return (
+    <div className="rx-picker" aria-busy={looking}>
+      <p className="hint" id={`${ids}-how`}>
+        {partnerName} receives the prescriptions by e-Rx. Find {patientName || 'the patient'}’s prescriptions there (by name and the email above) and tick
+        the ones this order sends.
+      </p>
+      <div>
+        <button type="button" className="secondary" disabled={looking} onClick={() => void find()} aria-describedby={describedBy ?? `${ids}-how`}>
+          {looking ? `Looking at ${partnerName}…` : shown ? `Find the patient’s prescriptions at ${partnerName} again` : `Find the patient’s prescriptions at ${partnerName}`}
+        </button>
+      </div>
+      {needEmail && (
+        <p role="alert" className="inline-problem">
+          Enter the patient’s email first: {partnerName} finds the patient by name and email.
+        </p>
+      )}
+      {found && !shown && !looking && <p className="hint">The email changed since the last search: find the prescriptions again.</p>}
+      {shown && !shown.ok && (
+        <div role="alert" className="inline-problem">
+          <p>
+            {partnerName} could not be asked for the prescriptions: {shown.error.message}
+          </p>
+          {shown.error.details && shown.error.details.length > 0 && (
+            <ul>
+              {shown.error.details.map((line) => (
+                <li key={line}>{describeProblem(line).text}</li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+      {shown?.ok && !shown.value.patient_found && (
+        <p className="notice" role="status">
+          No patient named {patientName || 'like this'} with the email {email} at {partnerName} yet. {partnerName} adds a patient when their first e-Rx
+          arrives: check the email, or try again once the prescription is sent.
+        </p>
+      )}
+      {shown?.ok && shown.value.patient_found && shown.value.prescriptions.length === 0 && (
+        <p className="notice" role="status">
+          {partnerName} knows {patientName || 'the patient'} but has no prescriptions for them yet: try again once the e-Rx has arrived.
+        </p>
+      )}
+      {shown?.ok && shown.value.prescriptions.length > 0 && (
+        <fieldset className="rx-choices" aria-describedby={describedBy}>
+          <legend>
+            Prescriptions at {partnerName} ({picked.length} of {shown.value.prescriptions.length} chosen)
+          </legend>
+          {shown.value.prescriptions.map((rx) => (
+            <label key={rx.id} className="choice">
+              <input type="checkbox" checked={picked.includes(rx.id)} onChange={(e) => toggle(rx.id, e.target.checked)} />
+              <span>
+                <strong>{rx.medication_name}</strong>
+                {' · '}
+                {rx.rx_number ? `Rx ${rx.rx_number}` : 'no Rx number'}
+                {' · '}
+                {spaced(rx.status)}
+                {rx.refills_remaining !== null ? ` · ${rx.refills_remaining} refill${rx.refills_remaining === 1 ? '' : 's'} left` : ''}
+              </span>
+            </label>
+          ))}
+        </fieldset>
+      )}
+    </div>
   );
 }
 

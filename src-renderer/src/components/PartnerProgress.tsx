@@ -10,8 +10,28 @@ import type { AppStore } from '../store/app-store';
 /** While the partner works on the order, look again this often (live events usually come first). */
 const REFRESH_MS = 4000;
 
-const REF_NAMES: Record<string, string> = { patient: 'Patient', patient_id: 'Patient', order: 'Order', order_id: 'Order', order_uuid: 'Order' };
+const REF_NAMES: Record<string, string> = {
+  patient: 'Patient',
+  patient_id: 'Patient',
+  order: 'Order',
+  order_id: 'Order',
+  order_uuid: 'Order',
+  location: 'Delivery location',
+  prescriptions: 'Prescriptions',
+};
 const refName = (key: string) => REF_NAMES[key] ?? key.replaceAll('_', ' ').replace(/^./, (c) => c.toUpperCase());
+/** A partner may keep several ids under one name ("a,b"): shown apart. */
+const refValue = (value: string) => value.split(',').join(', ');
+
+/** Tracking that is a web address (CaryRx's shipment tracking page) rather than a carrier's number. */
+function trackingUrl(tracking: string): string | undefined {
+  try {
+    const url = new URL(tracking);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export function PartnerProgress({ detail, store }: { detail: OrderDetail; store: AppStore }): JSX.Element | null {
   const state = detail.partner?.state;
@@ -27,6 +47,7 @@ export function PartnerProgress({ detail, store }: { detail: OrderDetail; store:
   if (!p) return null;
   const advice = dispatchAdvice(p);
   const refs = Object.entries(p.refs);
+  const trackingLink = p.tracking ? trackingUrl(p.tracking) : undefined;
   return (
     <section className={`partner-progress state-${p.state}`} aria-labelledby={headingId}>
       <h3 id={headingId}>Partner</h3>
@@ -40,8 +61,19 @@ export function PartnerProgress({ detail, store }: { detail: OrderDetail; store:
         <dd>{p.partner_status ? p.partner_status.replaceAll('_', ' ') : '—'}</dd>
         <dt>Carrier</dt>
         <dd>{p.carrier ?? '—'}</dd>
-        <dt>Tracking number</dt>
-        <dd>{p.tracking ? <code>{p.tracking}</code> : '—'}</dd>
+        <dt>{trackingLink ? 'Tracking' : 'Tracking number'}</dt>
+        <dd>
+          {trackingLink ? (
+            // A new tab in headless mode; the Electron window opens no new windows, so the address is shown in full to copy.
+            <a className="tracking-link" href={trackingLink} target="_blank" rel="noreferrer noopener">
+              {p.tracking}
+            </a>
+          ) : p.tracking ? (
+            <code>{p.tracking}</code>
+          ) : (
+            '—'
+          )}
+        </dd>
         {p.attempts > 0 && (p.attempts > 1 || p.last_error) && (
           <>
             <dt>Tries</dt>
@@ -66,7 +98,7 @@ export function PartnerProgress({ detail, store }: { detail: OrderDetail; store:
             <ul className="refs">
               {refs.map(([key, value]) => (
                 <li key={key}>
-                  {refName(key)} <code>{value}</code>
+                  {refName(key)} <code>{refValue(value)}</code>
                 </li>
               ))}
             </ul>

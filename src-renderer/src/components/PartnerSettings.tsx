@@ -1,12 +1,18 @@
 // Settings, partners: connect each fulfilment partner — the local simulator (sandbox) or the
-// partner's API (live) with its base URL and credentials — and rotate its API credentials.
-// Secrets are typed into password fields, sent once, stored encrypted by the core and never
-// shown again: the form only says whether credentials are stored.
+// partner's API (live). United Pharmacy: its tenant's base URL and a setup token or client
+// credentials, which RxRelay can rotate. CaryRx: the base URL CaryRx gave for an environment
+// (development, UAT, production) and that environment's API key (CaryRx issues the keys: no
+// rotation here). Secrets are typed into password fields, sent once, stored encrypted by the
+// core and never shown again: the form only says whether they are stored.
 import { useId, useState, type JSX } from 'react';
-import type { AppApiError, AppApiInput, PartnerStatusView } from '../../../src-shared/app-api-contract';
+import { CARYRX_ENVIRONMENTS, type AppApiError, type AppApiInput, type PartnerStatusView } from '../../../src-shared/app-api-contract';
 import type { AppApiClient } from '../api/app-api-client';
-import { fieldProblem } from '../partner-words';
+import { environmentWords, fieldProblem } from '../partner-words';
 import type { AppStore } from '../store/app-store';
+
+type CaryRxEnvironment = (typeof CARYRX_ENVIRONMENTS)[number];
+const isCaryRxEnvironment = (value: string | null): value is CaryRxEnvironment => (CARYRX_ENVIRONMENTS as readonly (string | null)[]).includes(value);
+const ENVIRONMENT_LABELS: Record<CaryRxEnvironment, string> = { development: 'Development', uat: 'UAT', production: 'Production' };
 
 const FIELD_LABELS: Record<string, string> = {
   base_url: 'Base URL',
@@ -15,6 +21,8 @@ const FIELD_LABELS: Record<string, string> = {
   client_secret: 'Client secret',
   webhook_secret: 'Webhook secret',
   webhook_base_url: 'Webhook base URL',
+  environment: 'Environment',
+  api_key: 'API key',
 };
 const plainLine = (line: string) => fieldProblem(line, FIELD_LABELS).text;
 
@@ -42,6 +50,10 @@ function PartnerForm({ api, store, status }: { api: AppApiClient; store: AppStor
   const [clientId, setClientId] = useState('');
   const [clientSecret, setClientSecret] = useState('');
   const [webhookSecret, setWebhookSecret] = useState('');
+  // CaryRx: an API key per environment, issued by CaryRx.
+  const byApiKey = status.partner === 'caryrx';
+  const [environment, setEnvironment] = useState<CaryRxEnvironment | ''>(isCaryRxEnvironment(status.environment) ? status.environment : '');
+  const [apiKey, setApiKey] = useState('');
   // In sandbox mode the core points the simulator's webhooks at this machine itself: not an address for live.
   const [webhookUrl, setWebhookUrl] = useState(() => (status.mode === 'live' ? webhookBase(status) : ''));
   const [saving, setSaving] = useState(false);
@@ -49,7 +61,12 @@ function PartnerForm({ api, store, status }: { api: AppApiClient; store: AppStor
   const [problem, setProblem] = useState<AppApiError | undefined>();
 
   // Rotation acts on the connection in use: not offered while another mode is being set up.
-  const canRotate = mode === status.mode && (status.credentials_stored || status.mode === 'sandbox');
+  const canRotate = !byApiKey && mode === status.mode && (status.credentials_stored || status.mode === 'sandbox');
+  const secrets = byApiKey ? 'API key' : 'credentials';
+  // The stored key is the one of the environment in use.
+  const keyStored = status.credentials_stored && environment !== '' && environment === status.environment;
+  const modeWords = (s: PartnerStatusView) =>
+    s.mode === 'sandbox' ? 'sandbox (the local simulator)' : `live${s.environment ? ` (${environmentWords(s.environment)})` : ''}`;
 
   const save = async () => {
     const live = mode === 'live';
@@ -57,10 +74,12 @@ function PartnerForm({ api, store, status }: { api: AppApiClient; store: AppStor
       partner: status.partner,
       mode,
       ...(live && baseUrl.trim() ? { base_url: baseUrl.trim() } : {}),
-      ...(live && auth === 'setup_token' && setupToken.trim() ? { setup_token: setupToken.trim() } : {}),
-      ...(live && auth === 'client' && clientId.trim() ? { client_id: clientId.trim() } : {}),
-      ...(live && auth === 'client' && clientSecret.trim() ? { client_secret: clientSecret.trim() } : {}),
-      ...(live && webhookSecret.trim() ? { webhook_secret: webhookSecret.trim() } : {}),
+      ...(live && !byApiKey && auth === 'setup_token' && setupToken.trim() ? { setup_token: setupToken.trim() } : {}),
+      ...(live && !byApiKey && auth === 'client' && clientId.trim() ? { client_id: clientId.trim() } : {}),
+      ...(live && !byApiKey && auth === 'client' && clientSecret.trim() ? { client_secret: clientSecret.trim() } : {}),
+      ...(live && !byApiKey && webhookSecret.trim() ? { webhook_secret: webhookSecret.trim() } : {}),
+      ...(live && byApiKey && environment ? { environment } : {}),
+      ...(live && byApiKey && apiKey.trim() ? { api_key: apiKey.trim() } : {}),
       // Emptied: stop asking the partner for webhooks (polling carries on).
       ...(live && webhookUrl.trim() ? { webhook_base_url: webhookUrl.trim() } : live && status.mode === 'live' && status.webhook_url ? { webhook_base_url: null } : {}),
     };
@@ -75,10 +94,11 @@ function PartnerForm({ api, store, status }: { api: AppApiClient; store: AppStor
     setClientId('');
     setClientSecret('');
     setWebhookSecret('');
+    setApiKey('');
     const s = reply.value;
     setMessage(
-      `Saved. ${s.name}: ${s.mode === 'sandbox' ? 'sandbox (the local simulator)' : 'live'}` +
-        `${s.mode === 'live' ? (s.credentials_stored ? ', credentials stored' : ', no credentials stored yet') : ''}` +
+      `Saved. ${s.name}: ${modeWords(s)}` +
+        `${s.mode === 'live' ? (s.credentials_stored ? `, ${secrets} stored` : `, no ${secrets} stored yet`) : ''}` +
         `, ${s.connected ? 'connected' : s.last_error ? `not connected: ${s.last_error}` : 'not connected yet'}.`,
     );
     void store.getState().loadPartners();
@@ -109,8 +129,8 @@ function PartnerForm({ api, store, status }: { api: AppApiClient; store: AppStor
     >
       <h4 id={`${ids}-name`}>{status.name}</h4>
       <p className="hint">
-        Now: {status.mode === 'sandbox' ? 'sandbox (the local simulator)' : 'live'}, {status.connected ? 'connected' : 'not connected'}
-        {status.mode === 'live' || status.credentials_stored ? `; credentials ${status.credentials_stored ? 'stored (never shown again)' : 'not stored'}` : ''}.
+        Now: {modeWords(status)}, {status.connected ? 'connected' : 'not connected'}
+        {status.mode === 'live' || status.credentials_stored ? `; ${secrets} ${status.credentials_stored ? 'stored (never shown again)' : 'not stored'}` : ''}.
       </p>
       <fieldset className="mode-choice">
         <legend>Mode</legend>
@@ -120,7 +140,7 @@ function PartnerForm({ api, store, status }: { api: AppApiClient; store: AppStor
         </label>
         <label className="choice">
           <input type="radio" name={`${ids}-mode`} value="live" checked={mode === 'live'} onChange={() => setMode('live')} />
-          Live — {status.name}’s API with your credentials
+          Live — {status.name}’s API with your {byApiKey ? 'API key' : 'credentials'}
         </label>
       </fieldset>
       {mode === 'live' && (
@@ -131,40 +151,73 @@ function PartnerForm({ api, store, status }: { api: AppApiClient; store: AppStor
               type="url"
               value={baseUrl}
               onChange={(e) => setBaseUrl(e.target.value)}
-              placeholder="https://api.example.com/pharmacy/{tenant}/api/v1"
+              placeholder={byApiKey ? `https://… (the address ${status.name} gave you)` : 'https://api.example.com/pharmacy/{tenant}/api/v1'}
               autoComplete="off"
               spellCheck={false}
               maxLength={500}
             />
           </label>
-          <fieldset className="credentials">
-            <legend>Credentials {status.credentials_stored ? '(stored; leave empty to keep them)' : ''}</legend>
-            <label className="choice">
-              <input type="radio" name={`${ids}-auth`} checked={auth === 'setup_token'} onChange={() => setAuth('setup_token')} />
-              A setup token (RxRelay creates its own client ID and secret with it)
-            </label>
-            <label className="choice">
-              <input type="radio" name={`${ids}-auth`} checked={auth === 'client'} onChange={() => setAuth('client')} />
-              A client ID and secret I already have
-            </label>
-            {auth === 'setup_token' ? (
+          {byApiKey ? (
+            <fieldset className="credentials">
+              <legend>Environment and API key</legend>
+              <p className="hint" id={`${ids}-key-hint`}>
+                {status.name} issues a separate API key for each environment, with its own base URL.{' '}
+                {keyStored ? 'A key for this environment is stored (never shown again): leave the field empty to keep it.' : 'No key is stored for this environment yet.'}
+              </p>
               <label>
-                Setup token
-                <input type="password" value={setupToken} onChange={(e) => setSetupToken(e.target.value)} autoComplete="new-password" maxLength={2000} />
+                Environment
+                <select value={environment} onChange={(e) => setEnvironment(e.target.value as CaryRxEnvironment | '')}>
+                  <option value="">Choose…</option>
+                  {CARYRX_ENVIRONMENTS.map((env) => (
+                    <option key={env} value={env}>
+                      {ENVIRONMENT_LABELS[env]}
+                    </option>
+                  ))}
+                </select>
               </label>
-            ) : (
-              <>
+              <label>
+                API key
+                <input
+                  type="password"
+                  value={apiKey}
+                  onChange={(e) => setApiKey(e.target.value)}
+                  autoComplete="new-password"
+                  maxLength={500}
+                  placeholder={keyStored ? 'stored — leave empty to keep it' : undefined}
+                  aria-describedby={`${ids}-key-hint`}
+                />
+              </label>
+            </fieldset>
+          ) : (
+            <fieldset className="credentials">
+              <legend>Credentials {status.credentials_stored ? '(stored; leave empty to keep them)' : ''}</legend>
+              <label className="choice">
+                <input type="radio" name={`${ids}-auth`} checked={auth === 'setup_token'} onChange={() => setAuth('setup_token')} />
+                A setup token (RxRelay creates its own client ID and secret with it)
+              </label>
+              <label className="choice">
+                <input type="radio" name={`${ids}-auth`} checked={auth === 'client'} onChange={() => setAuth('client')} />
+                A client ID and secret I already have
+              </label>
+              {auth === 'setup_token' ? (
                 <label>
-                  Client ID
-                  <input value={clientId} onChange={(e) => setClientId(e.target.value)} autoComplete="off" spellCheck={false} maxLength={500} />
+                  Setup token
+                  <input type="password" value={setupToken} onChange={(e) => setSetupToken(e.target.value)} autoComplete="new-password" maxLength={2000} />
                 </label>
-                <label>
-                  Client secret
-                  <input type="password" value={clientSecret} onChange={(e) => setClientSecret(e.target.value)} autoComplete="new-password" maxLength={2000} />
-                </label>
-              </>
-            )}
-          </fieldset>
+              ) : (
+                <>
+                  <label>
+                    Client ID
+                    <input value={clientId} onChange={(e) => setClientId(e.target.value)} autoComplete="off" spellCheck={false} maxLength={500} />
+                  </label>
+                  <label>
+                    Client secret
+                    <input type="password" value={clientSecret} onChange={(e) => setClientSecret(e.target.value)} autoComplete="new-password" maxLength={2000} />
+                  </label>
+                </>
+              )}
+            </fieldset>
+          )}
           <fieldset className="webhooks">
             <legend>Webhooks (optional)</legend>
             <p className="hint">
@@ -193,10 +246,12 @@ function PartnerForm({ api, store, status }: { api: AppApiClient; store: AppStor
                 `${status.name} will call <this address>/webhooks/${status.partner}.`
               )}
             </p>
-            <label>
-              Webhook secret
-              <input type="password" value={webhookSecret} onChange={(e) => setWebhookSecret(e.target.value)} autoComplete="new-password" maxLength={2000} />
-            </label>
+            {!byApiKey && (
+              <label>
+                Webhook secret
+                <input type="password" value={webhookSecret} onChange={(e) => setWebhookSecret(e.target.value)} autoComplete="new-password" maxLength={2000} />
+              </label>
+            )}
           </fieldset>
         </>
       )}

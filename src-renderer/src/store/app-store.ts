@@ -80,6 +80,8 @@ export interface AppState {
   reloadSelected(): Promise<void>;
   partnerPharmacies(partner: PartnerName): Promise<AppApiReply<AppApiOutput<'partners.pharmacies'>>>;
   partnerMedications(partner: PartnerName, pharmacyId: string, page: number): Promise<AppApiReply<AppApiOutput<'partners.medications'>>>;
+  /** The selected order's patient's prescriptions at the partner (CaryRx live), found by name and this email. */
+  patientPrescriptions(partner: PartnerName, patientEmail: string): Promise<AppApiReply<AppApiOutput<'partners.patientPrescriptions'>>>;
   /** Sandbox mode: make the partner's simulator move the selected order on, fail it or cancel it. */
   sandboxPartnerOrder(partner: PartnerName, action: 'advance' | 'fail' | 'cancel'): Promise<AppApiReply<AppApiOutput<'sandbox.partnerOrder'>>>;
 }
@@ -311,6 +313,10 @@ export function createAppStore(api: AppApiClient) {
 
       partnerMedications(partner, pharmacyId, page) {
         return api.call('partners.medications', { partner, pharmacy_id: pharmacyId, page });
+      },
+
+      patientPrescriptions(partner, patientEmail) {
+        return api.call('partners.patientPrescriptions', { partner, id: get().selectedId ?? '', patient_email: patientEmail });
       },
 
       async sandboxPartnerOrder(partner, action) {
