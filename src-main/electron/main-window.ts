@@ -1,9 +1,11 @@
 // The one window, locked down: isolated and sandboxed renderer with no Node, a strict CSP,
-// no navigation away from the app, no new windows, and no permission prompts.
-import { BrowserWindow, session, type WebContents } from 'electron';
+// no navigation away from the app, no new windows (https links go to the system browser), and
+// no permission prompts.
+import { BrowserWindow, session, shell, type WebContents } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { RENDERER_CSP } from '../../src-shared/renderer-csp';
+import { isSafeExternalLink } from './external-links';
 import icon from '../../resources/icon.png?asset';
 
 export interface RendererLocation {
@@ -65,7 +67,12 @@ export function lockDownContents(contents: WebContents, location: RendererLocati
   contents.on('will-redirect', (event, url) => {
     if (!location.isOwnUrl(url)) event.preventDefault();
   });
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  // No window ever opens inside the app; an https link (a partner's tracking page) opens in the
+  // system browser instead.
+  contents.setWindowOpenHandler(({ url }) => {
+    if (isSafeExternalLink(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
   contents.on('will-attach-webview', (event) => event.preventDefault());
 }
 
