@@ -6,11 +6,10 @@
 // CaryRx authenticates with one static key per environment (`apikey` header): there is no token
 // to renew, so a 401 or 403 means the key itself is wrong or withdrawn and only staff can fix it.
 // The key is never logged and never put in an error.
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent } from 'undici';
 import { z } from 'zod';
 import type { Clock } from '../../clock';
 import type { Logger } from '../../logger';
-import { parseRetryAfter } from '../../outbox/retry-schedule';
 import { PartnerRequestError } from '../partner-connector';
 import {
   APIKEY_HEADER,
@@ -42,9 +41,8 @@ import {
   type CaryRxPrescription,
   type CaryRxPrescriptionInput,
 } from './caryrx-api';
-import { describeNetworkError, errorDetails, zodProblems } from '../partner-http';
+import { PartnerHttp, zodProblems, type PartnerAnswer } from '../partner-http';
 
-const PARTNER_NAME = 'CaryRx';
 
 export const CARYRX_DEFAULT_TIMEOUT_MS = 15_000;
 /** A patient id nobody has: `ping` reads it, and CaryRx's 404 proves the key was accepted. */
@@ -76,18 +74,12 @@ interface Exchange {
   purpose: string;
 }
 
-interface Answer {
-  status: number;
-  text: string;
-  retryAfterMs: number | undefined;
-}
-
 export class CaryRxClient {
   private readonly root: string;
   private readonly apiKey: string;
   private readonly agent: Agent;
   private readonly clock: Clock;
-  private readonly logger: Logger;
+  private readonly http: PartnerHttp;
 
   constructor(options: CaryRxClientOptions) {
     this.root = options.baseUrl.replace(/\/+$/, '');
@@ -95,7 +87,16 @@ export class CaryRxClient {
     const timeout = options.timeoutMs ?? CARYRX_DEFAULT_TIMEOUT_MS;
     this.agent = new Agent({ keepAliveTimeout: 10_000, connections: 16, connect: { timeout }, headersTimeout: timeout, bodyTimeout: timeout });
     this.clock = options.clock;
-    this.logger = options.logger;
+    this.http = new PartnerHttp({
+      partnerName: 'CaryRx',
+      logPrefix: 'caryrx',
+      agent: this.agent,
+      clock: options.clock,
+      logger: options.logger,
+      errorBody: errorBodySchema,
+      unauthorizedMessage: UNAUTHORIZED_MESSAGE,
+      unauthorizedStatuses: [401, 403],
+    });
   }
 
   get baseUrl(): string {
@@ -204,7 +205,7 @@ export class CaryRxClient {
     return this.interpret(await this.send(exchange), schema, exchange.purpose);
   }
 
-  private async send(exchange: Exchange): Promise<Answer> {
+  private send(exchange: Exchange): Promise<PartnerAnswer> {
     const headers: Record<string, string> = {
       accept: 'application/json',
       'content-type': 'application/json',
@@ -212,66 +213,11 @@ export class CaryRxClient {
       [APIKEY_HEADER]: this.apiKey,
     };
     const body = exchange.body === undefined ? undefined : JSON.stringify(exchange.body);
-    let response: Dispatcher.ResponseData;
-    try {
-      response = await request(this.root + exchange.path, { method: exchange.method, headers, body, dispatcher: this.agent });
-    } catch (error) {
-      throw this.networkFailure(error, exchange);
-    }
-    let text: string;
-    try {
-      text = await response.body.text();
-    } catch (error) {
-      throw this.networkFailure(error, exchange);
-    }
-    const header = response.headers['retry-after'];
-    const retryAfterMs = parseRetryAfter(Array.isArray(header) ? header[0] : header, this.clock.now().getTime());
-    return { status: response.statusCode, text, retryAfterMs };
+    return this.http.send(this.root + exchange.path, { method: exchange.method, headers, body }, exchange);
   }
 
-  private networkFailure(error: unknown, exchange: Exchange): PartnerRequestError {
-    const reason = describeNetworkError(PARTNER_NAME, error);
-    this.logger.warn('caryrx.unreachable', { path: exchange.path, reason });
-    return new PartnerRequestError('unavailable', `${reason}; could not ${exchange.purpose}`);
-  }
-
-  /** An answer in the sync engine's terms: the parsed body when it succeeded, else a PartnerRequestError. */
-  private interpret<T extends z.ZodType>(answer: Answer, schema: T, purpose: string): z.infer<T> {
-    const { status } = answer;
-    if (status >= 200 && status < 300) {
-      let json: unknown;
-      try {
-        json = JSON.parse(answer.text);
-      } catch {
-        throw new PartnerRequestError('invalid_response', `CaryRx answered with something that is not JSON when asked to ${purpose}`, { httpStatus: status });
-      }
-      const parsed = schema.safeParse(json);
-      if (!parsed.success) {
-        throw new PartnerRequestError('invalid_response', `CaryRx's answer when asked to ${purpose} is not in the expected shape`, {
-          httpStatus: status,
-          details: zodProblems(parsed.error),
-        });
-      }
-      return parsed.data;
-    }
-    this.logger.warn('caryrx.request_refused', { purpose, status });
-    const details = errorDetails(answer.text, errorBodySchema);
-    if (status === 401 || status === 403) throw new PartnerRequestError('unauthorized', UNAUTHORIZED_MESSAGE, { httpStatus: status });
-    if (status === 429) {
-      throw new PartnerRequestError('rate_limited', `CaryRx is limiting RxRelay's requests; it could not ${purpose} for now`, {
-        httpStatus: status,
-        retryAfterMs: answer.retryAfterMs,
-      });
-    }
-    if (status === 404) throw new PartnerRequestError('not_found', `CaryRx does not know what RxRelay asked for (could not ${purpose})`, { httpStatus: status, details });
-    if (status === 408 || status >= 500) {
-      throw new PartnerRequestError('unavailable', `CaryRx is unavailable (HTTP ${status}); could not ${purpose}`, {
-        httpStatus: status,
-        retryAfterMs: status === 503 ? answer.retryAfterMs : undefined,
-      });
-    }
-    if (status >= 400) throw new PartnerRequestError('rejected', `CaryRx refused to ${purpose} (HTTP ${status})`, { httpStatus: status, details });
-    throw new PartnerRequestError('invalid_response', `CaryRx answered HTTP ${status} when asked to ${purpose}`, { httpStatus: status });
+  private interpret<T extends z.ZodType>(answer: PartnerAnswer, schema: T, purpose: string): z.infer<T> {
+    return this.http.interpret(answer, schema, purpose);
   }
 }
 

@@ -14,11 +14,10 @@
 // - a refused refresh (spent, expired, revoked) falls back to the client credentials: if United
 //   rotated the token but its answer was lost, the account is still reachable.
 import { setTimeout as delay } from 'node:timers/promises';
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent } from 'undici';
 import type { z } from 'zod';
 import type { Clock } from '../../clock';
 import type { Logger } from '../../logger';
-import { parseRetryAfter } from '../../outbox/retry-schedule';
 import { PartnerRequestError } from '../partner-connector';
 import {
   createdCredentialSchema,
@@ -49,9 +48,8 @@ import {
   type UnitedPharmacy,
   type UnitedTokenResponse,
 } from './united-api';
-import { describeNetworkError, errorDetails, zodProblems } from '../partner-http';
+import { PartnerHttp, zodProblems, type PartnerAnswer } from '../partner-http';
 
-const PARTNER_NAME = 'United Pharmacy';
 
 export const UNITED_DEFAULT_TIMEOUT_MS = 15_000;
 export const UNITED_DEFAULT_RATE_LIMIT_RETRIES = 3;
@@ -129,12 +127,6 @@ interface Exchange {
   purpose: string;
 }
 
-interface Answer {
-  status: number;
-  text: string;
-  retryAfterMs: number | undefined;
-}
-
 const credentialListSchema = dataEnvelope(credentialSchema.array());
 const createdCredentialAnswer = dataEnvelope(createdCredentialSchema);
 const credentialAnswer = dataEnvelope(credentialSchema);
@@ -149,6 +141,7 @@ const orderPage = pageEnvelope(orderSchema);
 export class UnitedClient {
   private readonly root: string;
   private readonly agent: Agent;
+  private readonly http: PartnerHttp;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly store: UnitedAuthStore;
@@ -166,6 +159,17 @@ export class UnitedClient {
     this.root = options.baseUrl.replace(/\/+$/, '');
     const timeout = options.timeoutMs ?? UNITED_DEFAULT_TIMEOUT_MS;
     this.agent = new Agent({ keepAliveTimeout: 10_000, connections: 16, connect: { timeout }, headersTimeout: timeout, bodyTimeout: timeout });
+    this.http = new PartnerHttp({
+      partnerName: 'United Pharmacy',
+      logPrefix: 'united',
+      agent: this.agent,
+      clock: options.clock,
+      logger: options.logger,
+      errorBody: errorBodySchema,
+      unauthorizedMessage: UNAUTHORIZED_MESSAGE,
+      // A 401 is first answered by renewing the token (call); one that reaches here means the credential is gone.
+      unauthorizedStatuses: [401],
+    });
     this.clock = options.clock;
     this.logger = options.logger;
     this.store = options.auth;
@@ -492,7 +496,7 @@ export class UnitedClient {
    * United's Retry-After). Any other answer is returned as it came; a failure to get one throws
    * `unavailable`.
    */
-  private async exchange(exchange: Exchange, bearer?: string): Promise<Answer> {
+  private async exchange(exchange: Exchange, bearer?: string): Promise<PartnerAnswer> {
     const url = this.urlOf(exchange);
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'RxRelay' };
     if (bearer !== undefined) headers.authorization = `Bearer ${bearer}`;
@@ -515,22 +519,8 @@ export class UnitedClient {
     }
   }
 
-  private async send(url: string, exchange: Exchange, headers: Record<string, string>, body: string | undefined): Promise<Answer> {
-    let response: Dispatcher.ResponseData;
-    try {
-      response = await request(url, { method: exchange.method, headers, body, dispatcher: this.agent });
-    } catch (error) {
-      throw this.networkFailure(error, exchange);
-    }
-    let text: string;
-    try {
-      text = await response.body.text();
-    } catch (error) {
-      throw this.networkFailure(error, exchange);
-    }
-    const header = response.headers['retry-after'];
-    const retryAfterMs = parseRetryAfter(Array.isArray(header) ? header[0] : header, this.clock.now().getTime());
-    return { status: response.statusCode, text, retryAfterMs };
+  private send(url: string, exchange: Exchange, headers: Record<string, string>, body: string | undefined): Promise<PartnerAnswer> {
+    return this.http.send(url, { method: exchange.method, headers, body }, exchange);
   }
 
   private urlOf(exchange: Exchange): string {
@@ -541,48 +531,12 @@ export class UnitedClient {
     return url.toString();
   }
 
-  private networkFailure(error: unknown, exchange: Exchange): PartnerRequestError {
-    const reason = describeNetworkError(PARTNER_NAME, error);
-    this.logger.warn('united.unreachable', { path: exchange.path, reason });
-    return new PartnerRequestError('unavailable', `${reason}; could not ${exchange.purpose}`);
-  }
-
   /** An answer (not 429, not a 401 the caller handles) in the sync engine's terms. */
-  private interpret(answer: Answer, schema: undefined, purpose: string): undefined;
-  private interpret<T extends z.ZodType>(answer: Answer, schema: T, purpose: string): z.infer<T>;
-  private interpret<T extends z.ZodType>(answer: Answer, schema: T | undefined, purpose: string): z.infer<T> | undefined {
-    const { status } = answer;
-    if (status >= 200 && status < 300) {
-      if (!schema) return undefined;
-      let json: unknown;
-      try {
-        json = JSON.parse(answer.text);
-      } catch {
-        throw new PartnerRequestError('invalid_response', `United Pharmacy answered with something that is not JSON when asked to ${purpose}`, { httpStatus: status });
-      }
-      const parsed = schema.safeParse(json);
-      if (!parsed.success) {
-        throw new PartnerRequestError('invalid_response', `United Pharmacy's answer when asked to ${purpose} is not in the expected shape`, {
-          httpStatus: status,
-          details: zodProblems(parsed.error),
-        });
-      }
-      return parsed.data;
-    }
-    this.logger.warn('united.request_refused', { purpose, status });
-    const details = errorDetails(answer.text, errorBodySchema);
-    if (status === 401) throw new PartnerRequestError('unauthorized', UNAUTHORIZED_MESSAGE, { httpStatus: status });
-    if (status === 404) throw new PartnerRequestError('not_found', `United Pharmacy does not know what RxRelay asked for (could not ${purpose})`, { httpStatus: status, details });
-    if (status === 408 || status >= 500) {
-      return throwUnavailable(status, purpose, status === 503 ? answer.retryAfterMs : undefined);
-    }
-    if (status >= 400) throw new PartnerRequestError('rejected', `United Pharmacy refused to ${purpose} (HTTP ${status})`, { httpStatus: status, details });
-    throw new PartnerRequestError('invalid_response', `United Pharmacy answered HTTP ${status} when asked to ${purpose}`, { httpStatus: status });
+  private interpret(answer: PartnerAnswer, schema: undefined, purpose: string): undefined;
+  private interpret<T extends z.ZodType>(answer: PartnerAnswer, schema: T, purpose: string): z.infer<T>;
+  private interpret<T extends z.ZodType>(answer: PartnerAnswer, schema: T | undefined, purpose: string): z.infer<T> | undefined {
+    return schema ? this.http.interpret(answer, schema, purpose) : this.http.interpret(answer, undefined, purpose);
   }
-}
-
-function throwUnavailable(status: number, purpose: string, retryAfterMs: number | undefined): never {
-  throw new PartnerRequestError('unavailable', `United Pharmacy is unavailable (HTTP ${status}); could not ${purpose}`, { httpStatus: status, retryAfterMs });
 }
 
 function webhookSecretOf(secret: string | undefined): { webhook_secret?: string } {
