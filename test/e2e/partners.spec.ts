@@ -3,7 +3,7 @@
 // detail panel, the partner's progress followed on the board to Delivered, and what BestRx was
 // told on the way. The simulators move an order on every RXRELAY_SANDBOX_STEP_MS (1.5 s here, see
 // e2e-env.ts).
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type APIRequestContext, type Locator, type Page } from '@playwright/test';
 import type { OrderDetail, PartnerStatusView } from '../../src-shared/app-api-contract';
 import { appApi, createOrder, expectNoSeriousA11yProblems, MARCUS, screenshot, type CreatedOrder } from './e2e-helpers';
 
@@ -29,6 +29,22 @@ const fact = (scope: Locator, term: string): Locator => scope.locator('dt', { ha
 interface ReceivedPush {
   received_at: string;
   payload: { order_status: { status_code: string; status_Code_description?: string; status_notes?: string | null } };
+}
+
+/** What the BestRx simulator received for an order, once it holds every status code expected. */
+async function pushesReceived(request: APIRequestContext, orderId: string, codes: string[]): Promise<ReceivedPush[]> {
+  let pushes: ReceivedPush[] = [];
+  await expect
+    .poll(
+      async () => {
+        const reply = (await appApi<{ pushes: ReceivedPush[] }>(request, 'sandbox.bestrxReceived', { order_id: orderId })).reply;
+        pushes = reply.ok ? reply.value.pushes : [];
+        return pushes.map((p) => p.payload.order_status.status_code);
+      },
+      { timeout: JOURNEY_MS },
+    )
+    .toEqual(expect.arrayContaining(codes));
+  return pushes;
 }
 
 test('an order is sent to United Pharmacy from its detail panel, followed to Delivered, and BestRx hears of it', async ({ page, request }) => {
@@ -137,17 +153,7 @@ test('an order is sent to United Pharmacy from its detail panel, followed to Del
     const got = (await appApi<OrderDetail>(request, 'orders.get', { id: order.providerOrderId })).reply;
     expect(got.ok && got.value.partner).toMatchObject({ state: 'finished', carrier, tracking });
 
-    let pushes: ReceivedPush[] = [];
-    await expect
-      .poll(
-        async () => {
-          const reply = (await appApi<{ pushes: ReceivedPush[] }>(request, 'sandbox.bestrxReceived', { order_id: order.providerOrderId })).reply;
-          pushes = reply.ok ? reply.value.pushes : [];
-          return pushes.map((p) => p.payload.order_status.status_code);
-        },
-        { timeout: JOURNEY_MS },
-      )
-      .toEqual(expect.arrayContaining(['5', '7']));
+    const pushes = await pushesReceived(request, order.providerOrderId, ['5', '7']);
     const inTransit = pushes.find((p) => p.payload.order_status.status_code === '5');
     expect(inTransit?.payload.order_status.status_Code_description).toMatch(/In Transit/i);
     expect(inTransit?.payload.order_status.status_notes).toContain(carrier);
@@ -306,17 +312,7 @@ test('an order is sent to CaryRx from its detail panel (same-day), followed to D
     const got = (await appApi<OrderDetail>(request, 'orders.get', { id: order.providerOrderId })).reply;
     expect(got.ok && got.value.partner).toMatchObject({ partner: 'caryrx', state: 'finished', partner_status: 'delivered', tracking });
 
-    let pushes: ReceivedPush[] = [];
-    await expect
-      .poll(
-        async () => {
-          const reply = (await appApi<{ pushes: ReceivedPush[] }>(request, 'sandbox.bestrxReceived', { order_id: order.providerOrderId })).reply;
-          pushes = reply.ok ? reply.value.pushes : [];
-          return pushes.map((p) => p.payload.order_status.status_code);
-        },
-        { timeout: JOURNEY_MS },
-      )
-      .toEqual(expect.arrayContaining(['6', '7']));
+    const pushes = await pushesReceived(request, order.providerOrderId, ['6', '7']);
     const out = pushes.find((p) => p.payload.order_status.status_code === '6');
     expect(out?.payload.order_status.status_Code_description).toMatch(/Out For Delivery/i);
     expect(out?.payload.order_status.status_notes).toContain(tracking);

@@ -129,7 +129,7 @@ export class CaryRxClient {
     const exchange: Exchange = { method: 'POST', path: CARYRX_PATHS.findPatient, body, purpose: 'look the patient up' };
     const answer = await this.send(exchange);
     if (answer.status === 404) return undefined;
-    return this.interpret(answer, entityRefSchema, exchange.purpose);
+    return this.http.interpret(answer, entityRefSchema, exchange.purpose);
   }
 
   async getPatient(patientId: string): Promise<CaryRxPatient> {
@@ -183,7 +183,7 @@ export class CaryRxClient {
     const exchange: Exchange = { method: 'GET', path: CARYRX_PATHS.patient(CARYRX_PING_PATIENT_ID), purpose: 'check the connection' };
     const answer = await this.send(exchange);
     if (answer.status === 404 || (answer.status >= 200 && answer.status < 300)) return;
-    this.interpret(answer, z.unknown(), exchange.purpose);
+    this.http.interpret(answer, z.unknown(), exchange.purpose);
     throw new PartnerRequestError('invalid_response', `CaryRx answered HTTP ${answer.status} when asked to check the connection`, { httpStatus: answer.status });
   }
 
@@ -202,7 +202,7 @@ export class CaryRxClient {
   }
 
   private async call<T extends z.ZodType>(exchange: Exchange, schema: T): Promise<z.infer<T>> {
-    return this.interpret(await this.send(exchange), schema, exchange.purpose);
+    return this.http.interpret(await this.send(exchange), schema, exchange.purpose);
   }
 
   private send(exchange: Exchange): Promise<PartnerAnswer> {
@@ -216,9 +216,6 @@ export class CaryRxClient {
     return this.http.send(this.root + exchange.path, { method: exchange.method, headers, body }, exchange);
   }
 
-  private interpret<T extends z.ZodType>(answer: PartnerAnswer, schema: T, purpose: string): z.infer<T> {
-    return this.http.interpret(answer, schema, purpose);
-  }
 }
 
 /** The input as its schema reads it, or `invalid_request` naming the fields (never their values). */

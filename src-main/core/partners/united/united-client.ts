@@ -208,7 +208,7 @@ export class UnitedClient {
       purpose: 'create API credentials',
     });
     if (answer.status === 401) throw new PartnerRequestError('unauthorized', 'United Pharmacy refused the setup token — check it and try again', { httpStatus: 401 });
-    const created = this.interpret(answer, createdCredentialAnswer, 'create API credentials').data;
+    const created = this.http.interpret(answer, createdCredentialAnswer, 'create API credentials').data;
     this.saveState({ client_id: created.client_id, client_secret: created.client_secret, ...webhookSecretOf(created.webhook_secret) });
     this.logger.info('united.credentials_created', { client_id: created.client_id });
     await this.tokenFromClientCredentials();
@@ -399,10 +399,10 @@ export class UnitedClient {
       if (answer.status === 401) throw new PartnerRequestError('unauthorized', UNAUTHORIZED_MESSAGE, { httpStatus: 401 });
     }
     if (!schema) {
-      this.interpret(answer, undefined, exchange.purpose);
+      this.http.interpret(answer, undefined, exchange.purpose);
       return undefined;
     }
-    return this.interpret(answer, schema, exchange.purpose);
+    return this.http.interpret(answer, schema, exchange.purpose);
   }
 
   private async accessToken(): Promise<string> {
@@ -432,7 +432,7 @@ export class UnitedClient {
     if (state.refresh_token && refreshExpiresAtMs > this.clock.now().getTime()) {
       const answer = await this.exchange({ method: 'POST', path: 'auth/refresh', body: { refresh_token: state.refresh_token }, purpose: 'refresh the access token' });
       if (answer.status !== 401) {
-        const tokens = this.interpret(answer, tokenAnswer, 'refresh the access token').data;
+        const tokens = this.http.interpret(answer, tokenAnswer, 'refresh the access token').data;
         this.logger.info('united.token_refreshed', { client_id: state.client_id });
         return this.keepTokens(state.client_id, tokens);
       }
@@ -453,7 +453,7 @@ export class UnitedClient {
       this.logger.warn('united.credentials_refused', { client_id: state.client_id });
       throw new PartnerRequestError('unauthorized', UNAUTHORIZED_MESSAGE, { httpStatus: 401 });
     }
-    const tokens = this.interpret(answer, tokenAnswer, 'get an access token').data;
+    const tokens = this.http.interpret(answer, tokenAnswer, 'get an access token').data;
     return this.keepTokens(state.client_id, tokens);
   }
 
@@ -531,12 +531,6 @@ export class UnitedClient {
     return url.toString();
   }
 
-  /** An answer (not 429, not a 401 the caller handles) in the sync engine's terms. */
-  private interpret(answer: PartnerAnswer, schema: undefined, purpose: string): undefined;
-  private interpret<T extends z.ZodType>(answer: PartnerAnswer, schema: T, purpose: string): z.infer<T>;
-  private interpret<T extends z.ZodType>(answer: PartnerAnswer, schema: T | undefined, purpose: string): z.infer<T> | undefined {
-    return schema ? this.http.interpret(answer, schema, purpose) : this.http.interpret(answer, undefined, purpose);
-  }
 }
 
 function webhookSecretOf(secret: string | undefined): { webhook_secret?: string } {
