@@ -102,8 +102,9 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
   app.addHook('onRequest', async (request, res) => {
     // A partner's webhook arrives through whatever tunnel or proxy reaches this desktop, under
     // that Host; it carries no BestRx credentials. Its signature is its authentication: a web
-    // page (the reason for the Host and Origin checks) cannot forge one.
-    if (options.partnerWebhook && request.method === 'POST' && pathOf(request).toLowerCase().startsWith('/webhooks/')) return;
+    // page (the reason for the Host and Origin checks) cannot forge one. Only the webhook route
+    // itself carries this flag; every other request, CreateOrder included, pays for no path test.
+    if ((request.routeOptions.config as { partnerWebhook?: boolean }).partnerWebhook) return;
     const host = (request.headers.host ?? '').toLowerCase();
     if (!allowedHosts.has(host)) {
       logger.warn('bestrx.request_refused', { reason: 'host', path: pathOf(request) });
@@ -257,7 +258,7 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
 
   if (options.partnerWebhook) {
     const handleWebhook = options.partnerWebhook;
-    app.post<{ Params: { partner: string } }>('/webhooks/:partner', async (request, res) => {
+    app.post<{ Params: { partner: string } }>('/webhooks/:partner', { config: { partnerWebhook: true } }, async (request, res) => {
       const rawBody = rawBodies.get(request);
       if (rawBody === undefined) return res.code(400).send({ error: 'Send the event as JSON.' });
       const query = new URLSearchParams(request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '');
