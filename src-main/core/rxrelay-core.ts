@@ -3,7 +3,7 @@
 // provide (the database handle, settings and secret stores, a clock, a logger) and get back
 // the running BestRx endpoint, the status-push worker and the app API.
 import { userInfo } from 'node:os';
-import type { AppInfo } from '../../src-shared/app-api-contract';
+import { PARTNER_DISPLAY_NAMES, type AppInfo } from '../../src-shared/app-api-contract';
 import { createOfflineAddressValidator, type AddressValidator } from './address/address-validator';
 import { loadZipDirectory } from './address/zip-directory';
 import { AppApi } from './app-api/app-api';
@@ -33,7 +33,7 @@ import { WriteQueue } from './storage/write-queue';
 import { PartnerConnections } from './partners/partner-connections';
 import { PartnerNotConnectedError, PartnerSyncEngine } from './partners/partner-sync-engine';
 import { latestDispatchOfOrder } from './storage/partners-repository';
-import { getOrderState, loadOrderContent } from './storage/orders-repository';
+import { getOrderState } from './storage/orders-repository';
 import { OrderNotFoundError } from './orders/order-service';
 
 /**
@@ -197,7 +197,7 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
   });
   const catalogOf = (partner: Parameters<PartnerSyncEngine['connector']>[0]) => {
     const catalog = partnerEngine.connector(partner)?.catalog;
-    if (!catalog) throw new PartnerNotConnectedError(partner, `${partner === 'united' ? 'United Pharmacy' : partner} has no catalog to browse here.`);
+    if (!catalog) throw new PartnerNotConnectedError(partner, `${PARTNER_DISPLAY_NAMES[partner]} has no catalog to browse here.`);
     return catalog;
   };
   const addressValidator = deps.addressValidator ?? createOfflineAddressValidator(await loadZipDirectory());
@@ -306,19 +306,18 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
         await partnerEngine.syncNow(input.partner);
         return partnerConnections.statusOf(input.partner);
       },
-      'partners.pharmacies': async (input) => ({ pharmacies: await partnerEngine.callThrough(input.partner, () => catalogOf(input.partner).pharmacies()) }),
-      'partners.medications': (input) => partnerEngine.callThrough(input.partner, () => catalogOf(input.partner).medications(input.pharmacy_id, input.page)),
+      // The catalog is looked up before the call: a partner without one is not a partner failure.
+      'partners.pharmacies': async (input) => {
+        const catalog = catalogOf(input.partner);
+        return { pharmacies: await partnerEngine.callThrough(input.partner, () => catalog.pharmacies()) };
+      },
+      'partners.medications': (input) => {
+        const catalog = catalogOf(input.partner);
+        return partnerEngine.callThrough(input.partner, () => catalog.medications(input.pharmacy_id, input.page));
+      },
       'partners.configure': (input) => partnerConnections.configure(input),
       'partners.rotateCredentials': (input) => partnerEngine.callThrough(input.partner, () => partnerConnections.rotateCredentials(input.partner)),
-      'partners.patientPrescriptions': (input) => {
-        const connector = partnerEngine.connector(input.partner);
-        const state = getOrderState(db, input.id);
-        const content = state && loadOrderContent(db, input.id);
-        if (!state || !content) throw new OrderNotFoundError(input.id);
-        if (!connector?.patientPrescriptions) throw new PartnerNotConnectedError(input.partner, `${connector?.displayName ?? input.partner} does not keep prescriptions for staff to pick.`);
-        const find = connector.patientPrescriptions.bind(connector);
-        return partnerEngine.callThrough(input.partner, () => find({ id: state.id, trackingId: state.tracking_id, content }, input.patient_email));
-      },
+      'partners.patientPrescriptions': (input) => partnerEngine.patientPrescriptions(input),
       'sandbox.partnerOrder': (input) => {
         if (!getOrderState(db, input.id)) throw new OrderNotFoundError(input.id);
         const dispatch = latestDispatchOfOrder(db, input.id);

@@ -19,6 +19,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   PARTNER_DISPLAY_NAMES,
+  type AppApiOutput,
   type AppApiParsedInput,
   type OrderDetail,
   type PartnerName,
@@ -27,6 +28,7 @@ import { PRE_PICKUP_STATUSES, type OrderStatus } from '../../../src-shared/order
 import { localDate } from '../../../src-shared/local-date';
 import type { AppEventBus } from '../app-events';
 import type { Clock } from '../clock';
+import { formatDollars } from '../domain/money';
 import { pathBetween } from '../domain/order-lifecycle';
 import type { Logger } from '../logger';
 import { OrderNotFoundError, TransitionRefusedError, type OrderService } from '../orders/order-service';
@@ -64,6 +66,7 @@ import { PartnerCircuit, type CircuitState } from './partner-circuit';
 import {
   PartnerRequestError,
   type DispatchDetails,
+  type DispatchOrder,
   type PartnerConnector,
   type PartnerInboundEvent,
   type PartnerProgress,
@@ -206,15 +209,14 @@ export class PartnerSyncEngine {
     if (!slot) throw new PartnerNotConnectedError(input.partner);
     const { connector } = slot;
     const details: DispatchDetails = input.details ?? {};
-    const state = getOrderState(db, input.id);
-    const content = state && loadOrderContent(db, input.id);
-    if (!state || !content) throw new OrderNotFoundError(input.id);
+    const handOver = this.orderToHandOver(input.id);
+    if (!handOver) throw new OrderNotFoundError(input.id);
+    const { state, order: dispatchOrder } = handOver;
     this.refuseIfNotDispatchable(state, connector);
-    const problems = connector.dispatchProblems({ id: state.id, trackingId: state.tracking_id, content }, details, localDate(this.deps.clock.now()));
+    const problems = connector.dispatchProblems(dispatchOrder, details, localDate(this.deps.clock.now()));
     // A partner's carrier collects no payment for the pharmacy: BestRx would hear "Delivered" with nothing collected.
-    if (content.amount_to_collect_cents > 0) {
-      problems.unshift(`$${(content.amount_to_collect_cents / 100).toFixed(2)} is to be collected at the door, which ${connector.displayName} cannot do: deliver this order in-house.`);
-    }
+    const toCollect = dispatchOrder.content.amount_to_collect_cents;
+    if (toCollect > 0) problems.unshift(`${formatDollars(toCollect)} is to be collected at the door, which ${connector.displayName} cannot do: deliver this order in-house.`);
     if (problems.length > 0) throw new DispatchDetailsError(problems);
 
     const id = randomUUID();
@@ -261,6 +263,24 @@ export class PartnerSyncEngine {
     return orders.get(order.id);
   }
 
+  /** The patient's prescriptions at the partner, for staff to pick from (CaryRx live). */
+  async patientPrescriptions(input: AppApiParsedInput<'partners.patientPrescriptions'>): Promise<AppApiOutput<'partners.patientPrescriptions'>> {
+    const handOver = this.orderToHandOver(input.id);
+    if (!handOver) throw new OrderNotFoundError(input.id);
+    const connector = this.slots.get(input.partner)?.connector;
+    if (!connector) throw new PartnerNotConnectedError(input.partner);
+    if (!connector.patientPrescriptions) throw new PartnerNotConnectedError(input.partner, `${connector.displayName} does not keep prescriptions for staff to pick.`);
+    const find = connector.patientPrescriptions.bind(connector);
+    return this.callThrough(input.partner, () => find(handOver.order, input.patient_email));
+  }
+
+  /** An order as a connector sees it, with its current state; undefined when there is no such order. */
+  private orderToHandOver(orderId: string): { state: OrderStateRow; order: DispatchOrder } | undefined {
+    const state = getOrderState(this.deps.db, orderId);
+    const content = state && loadOrderContent(this.deps.db, orderId);
+    return state && content ? { state, order: { id: state.id, trackingId: state.tracking_id, content } } : undefined;
+  }
+
   private refuseIfNotDispatchable(state: OrderStateRow, connector: PartnerConnector): void {
     const { db } = this.deps;
     if (!PRE_PICKUP_STATUSES.includes(state.status)) {
@@ -299,9 +319,9 @@ export class PartnerSyncEngine {
       await this.deps.writes.run(() => markDispatchFailed(db, { id: row.id, error: `Unknown step "${row.step ?? ''}".`, now: this.now() }));
       return false;
     }
-    const content = loadOrderContent(db, row.order_id);
-    const state = getOrderState(db, row.order_id);
-    if (!content || !state) return false;
+    const handOver = this.orderToHandOver(row.order_id);
+    if (!handOver) return false;
+    const { state } = handOver;
     // A previous attempt got as far as calling the partner: tell the step to look first.
     const mayHaveRunBefore = row.step_started_at !== null;
     // BestRx may have cancelled the order while the hand-over waited: then nothing more is sent.
@@ -325,7 +345,7 @@ export class PartnerSyncEngine {
       refs = await this.callPartner(slot, () =>
         step.run({
           dispatchId: row.id,
-          order: { id: state.id, trackingId: state.tracking_id, content },
+          order: handOver.order,
           details: JSON.parse(row.details_json) as DispatchDetails,
           refs: JSON.parse(row.refs_json) as Record<string, string>,
           reference: row.reference,
