@@ -103,7 +103,11 @@ describe('from the door to BestRx (sandbox mode, the simulator as BestRx)', () =
     expect(image.status).toBe(200);
     expect(image.headers['content-type']).toBe('image/png');
     expect(image.body).toEqual(Buffer.from(PNG, 'base64'));
-    const tampered = await httpRequest(delivered.signature_url.replace(/sig=./, 'sig=x'), { method: 'GET' });
+    // Change the signature's first character to a different one (a fixed replacement would be a
+    // no-op whenever the signature already starts with it: 1 run in 64).
+    const tamperedUrl = delivered.signature_url.replace(/sig=(.)/, (_match, first: string) => `sig=${first === 'A' ? 'B' : 'A'}`);
+    expect(tamperedUrl).not.toBe(delivered.signature_url);
+    const tampered = await httpRequest(tamperedUrl, { method: 'GET' });
     expect(tampered.status).toBe(401);
 
     // The same, as staff see it in sandbox mode through the app API.
