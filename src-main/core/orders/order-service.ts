@@ -208,6 +208,7 @@ export class OrderService {
         status: 'created',
         status_changed_at: now,
         return_requested_at: null,
+        origin: 'bestrx',
         created_at: now,
         updated_at: now,
       };
@@ -414,6 +415,36 @@ export class OrderService {
     return state;
   }
 
+  /**
+   * An order a partner created on its own (Honeybee's Automatic Processing: an e-prescription
+   * reached Honeybee and it started filling without asking). It joins the board like BestRx's
+   * orders, with its origin recorded so no status push is ever sent for it. Inside a write.
+   */
+  insertPartnerOrderWithin(order: { content: OrderContent; origin: Exclude<OrderStateRow['origin'], 'bestrx'>; actor: string; notes: string; capturedAt: string }): OrderStateRow {
+    const { db, ids } = this.deps;
+    const now = this.now();
+    for (let attempt = 1; ; attempt++) {
+      const id = ids.providerOrderId();
+      const trackingId = ids.trackingId();
+      try {
+        insertOrder(db, {
+          id,
+          trackingId,
+          content: order.content,
+          requestJson: JSON.stringify(order.content),
+          searchText: searchTextFor({ id, tracking_id: trackingId }, order.content),
+          now,
+          origin: order.origin,
+        });
+      } catch (error) {
+        if (isUniqueViolation(error) && attempt < ID_INSERT_ATTEMPTS) continue;
+        throw error;
+      }
+      this.appendEvent({ order_id: id, type: 'created', from_status: null, to_status: 'created', actor: order.actor, notes: order.notes, captured_at: order.capturedAt, recorded_at: now, proof_json: null });
+      return mustGetState(db, id);
+    }
+  }
+
   /** A hand-over or partner event on the order's timeline (no push: BestRx's table has no place for it). Inside a write. */
   appendPartnerEventWithin(event: { orderId: string; type: 'partner_dispatched' | 'partner_update'; actor: string; notes: string; capturedAt?: string; proof?: unknown }): void {
     const now = this.now();
@@ -490,9 +521,13 @@ export class OrderService {
     return { event_id: eventId, seq };
   }
 
-  /** A status change: the event, and in the same transaction the push that tells BestRx. */
+  /**
+   * A status change: the event, and in the same transaction the push that tells BestRx. An order
+   * a partner created on its own is not BestRx's: BestRx would refuse pushes for an order it never sent.
+   */
   private appendStatusEvent(order: OrderStateRow, event: Omit<NewOrderEvent, 'event_id' | 'device_id'> & { to_status: OrderStatus }): void {
     const { event_id, seq } = this.appendEvent(event);
+    if (order.origin !== 'bestrx') return;
     this.deps.outbox.enqueue(order, { event_id, seq, to_status: event.to_status, captured_at: event.captured_at, notes: event.notes, proof_json: event.proof_json });
   }
 

@@ -1,7 +1,7 @@
 // Every SQL statement about orders, their parts, their events and their idempotency keys.
 // Functions take the database first and run inside whatever transaction the caller opened:
 // the service decides transaction boundaries, this module only speaks SQL.
-import type { OrderEventType } from '../../../src-shared/app-api-contract';
+import type { OrderEventType, PartnerName } from '../../../src-shared/app-api-contract';
 import type { OrderStatus } from '../../../src-shared/order-status';
 import type {
   ConsentContent,
@@ -22,9 +22,13 @@ export interface OrderStateRow {
   status: OrderStatus;
   status_changed_at: string;
   return_requested_at: string | null;
+  /** Who asked for the delivery: BestRx, or a partner on its own (Honeybee's Automatic Processing). */
+  origin: OrderOrigin;
   created_at: string;
   updated_at: string;
 }
+
+export type OrderOrigin = 'bestrx' | PartnerName;
 
 export interface OrderSummaryRow extends OrderStateRow {
   total_amount_cents: number;
@@ -64,7 +68,7 @@ export interface OrderEventRow {
 export type NewOrderEvent = Omit<OrderEventRow, 'seq'>;
 
 const STATE_COLUMNS = `o.id, o.tracking_id, o.bestrx_pharmacy_id, o.bestrx_order_id, o.bestrx_unique_order_id,
-  o.status, o.status_changed_at, o.return_requested_at, o.created_at, o.updated_at`;
+  o.status, o.status_changed_at, o.return_requested_at, o.origin, o.created_at, o.updated_at`;
 
 // ---- idempotency keys ---------------------------------------------------------------------
 
@@ -131,14 +135,14 @@ const CONTENT_COLUMNS = `pickup_date, requested_delivery_date, service_level,
 
 export function insertOrder(
   db: SqliteDatabase,
-  order: { id: string; trackingId: string; content: OrderContent; requestJson: string; searchText: string; now: string },
+  order: { id: string; trackingId: string; content: OrderContent; requestJson: string; searchText: string; now: string; origin?: OrderOrigin },
 ): void {
   const c = order.content;
   prepared(
     db,
     `INSERT INTO orders (id, tracking_id, bestrx_pharmacy_id, bestrx_order_id, bestrx_unique_order_id, status, status_changed_at,
-       ${CONTENT_COLUMNS}, request_json, search_text, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, 'created', ?, ${Array(17).fill('?').join(', ')}, ?, ?, ?, ?)`,
+       ${CONTENT_COLUMNS}, request_json, search_text, origin, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, 'created', ?, ${Array(17).fill('?').join(', ')}, ?, ?, ?, ?, ?)`,
   ).run(
     order.id,
     order.trackingId,
@@ -149,6 +153,7 @@ export function insertOrder(
     ...orderColumnValues(c),
     order.requestJson,
     order.searchText,
+    order.origin ?? 'bestrx',
     order.now,
     order.now,
   );
@@ -449,7 +454,7 @@ export interface OrderListFilter {
   status?: OrderStatus | undefined;
   /** Due (requested delivery date) on `today`, or received since `todayStartsAt`. */
   today?: { date: string; startsAt: string } | undefined;
-  /** Failed at the door, being returned, a push to BestRx that was given up, or a partner that gave the order back. */
+  /** Failed at the door, being returned, a push to BestRx that was given up, a partner that gave the order back or holds it for staff. */
   needsAttention?: boolean;
   refrigerated?: boolean;
   /** Payment to collect on delivery, not yet delivered. */
@@ -493,6 +498,7 @@ export function listOrderSummaries(db: SqliteDatabase, filter: OrderListFilter):
   if (filter.needsAttention) {
     where.push(`(o.status IN ('attempted', 'unable_to_deliver') OR o.return_requested_at IS NOT NULL
       OR EXISTS (SELECT 1 FROM status_pushes p WHERE p.order_id = o.id AND p.state = 'dead')
+      OR EXISTS (SELECT 1 FROM partner_dispatches d WHERE d.order_id = o.id AND d.state = 'open' AND d.attention_json IS NOT NULL)
       OR (o.status IN ('created', 'acknowledged')
           AND (SELECT d.state FROM partner_dispatches d WHERE d.order_id = o.id ORDER BY d.created_at DESC, d.rowid DESC LIMIT 1) = 'failed'))`);
   }

@@ -252,7 +252,7 @@ describe('migration 0005-partner-dispatches', () => {
     v4.close();
 
     const db = openDatabase({ file });
-    expect(schemaVersion(db)).toBe(5);
+    expect(schemaVersion(db)).toBe(MIGRATIONS.length);
     expect(db.prepare('SELECT event_id FROM order_events ORDER BY seq').pluck().all()).toEqual(['e1', 'e2']);
     insertEvent(db, 3, 'partner_dispatched');
     insertEvent(db, 4, 'partner_update');
@@ -275,6 +275,35 @@ describe('migration 0005-partner-dispatches', () => {
     );
     inbox.run('u1:shipped');
     expect(() => inbox.run('u1:shipped')).toThrow(/UNIQUE|PRIMARY KEY/);
+    db.close();
+  });
+});
+
+describe('migration 0006-partner-originated-work', () => {
+  it('marks existing orders as BestRx orders, allows only known origins, and keys incoming prescriptions by the partner’s prescription id', () => {
+    const file = tempFile();
+    const v5 = new Database(file);
+    v5.pragma('foreign_keys = ON');
+    migrate(v5, MIGRATIONS.slice(0, 5));
+    insertBareOrder(v5, 'acknowledged');
+    expect(() => v5.prepare(`SELECT origin FROM orders`).get()).toThrow(/no such column/);
+    v5.close();
+
+    const db = openDatabase({ file });
+    expect(schemaVersion(db)).toBe(MIGRATIONS.length);
+    expect(db.prepare(`SELECT origin FROM orders WHERE id = 'o1'`).pluck().get()).toBe('bestrx');
+    db.prepare(`UPDATE orders SET origin = 'honeybee' WHERE id = 'o1'`).run();
+    expect(() => db.prepare(`UPDATE orders SET origin = 'fax' WHERE id = 'o1'`).run()).toThrow(/CHECK constraint/);
+
+    const prescription = db.prepare(
+      `INSERT INTO partner_prescriptions (partner, prescription_id, partner_patient_id, event_id, drug_name, ndc, received_at, matched_order_id)
+       VALUES ('honeybee', ?, 'ay87nt', 'e1', 'IBUPROFEN 800 MG TABLET', '0904585461', 'now', ?)`,
+    );
+    prescription.run('82', null);
+    expect(() => prescription.run('82', null)).toThrow(/UNIQUE|PRIMARY KEY/);
+    prescription.run('83', 'o1');
+    expect(() => prescription.run('84', 'missing')).toThrow(/FOREIGN KEY/);
+    db.prepare(`INSERT INTO partner_patients (partner, partner_patient_id, first_name, fetched_at) VALUES ('honeybee', 'ay87nt', 'Ann', 'now')`).run();
     db.close();
   });
 });

@@ -7,6 +7,7 @@ import { migration0002StatusPushOutbox } from './0002-status-push-outbox';
 import { migration0003LabelPrintEvents } from './0003-label-print-events';
 import { migration0004CourierRuns } from './0004-courier-runs';
 import { migration0005PartnerDispatches } from './0005-partner-dispatches';
+import { migration0006PartnerOriginatedWork } from './0006-partner-originated-work';
 
 export interface Migration {
   version: number;
@@ -26,6 +27,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0003LabelPrintEvents,
   migration0004CourierRuns,
   migration0005PartnerDispatches,
+  migration0006PartnerOriginatedWork,
 ];
 
 export class DatabaseTooNewError extends Error {
