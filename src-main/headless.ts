@@ -66,6 +66,8 @@ async function main(): Promise<void> {
   if (united) process.stdout.write(`United Pharmacy sandbox: ${united.baseUrl} (setup token ${united.setupToken})\n`);
   const caryrx = core.partners.caryrx;
   if (caryrx) process.stdout.write(`CaryRx sandbox: ${caryrx.url} (apikey ${caryrx.apiKey})\n`);
+  const honeybee = core.partners.honeybee;
+  if (honeybee) process.stdout.write(`Honeybee Health sandbox: ${honeybee.url} (client id ${honeybee.clientId})\n`);
   if (!config.apiToken) process.stdout.write(`API token (RXRELAY_API_TOKEN) for this session: ${apiToken}\n`);
   const mode = config.sandbox ? `sandbox (${config.sandboxReason})` : 'live';
   process.stdout.write(`RxRelay ready: BestRx endpoint ${core.bestrx.url} | UI ${ui.url} | ${mode} | data ${config.dataDir}\n`);

@@ -60,6 +60,39 @@ const dispatchDetails = z
     clinical_notes: z.string().trim().max(2048).optional(),
     /** CaryRx: fill at CaryRx's central fill pharmacy. */
     central_fill: z.boolean().optional(),
+    /**
+     * Honeybee: how much of each prescription to fill, as packs (`quantity`) of `package_size`
+     * units (one bottle of 20 tablets: 1 × 20). Without it, one pack of the written quantity.
+     */
+    fill_items: z
+      .array(
+        z
+          .object({
+            prescription_id: partnerRef,
+            quantity: z.number().int().min(1, 'quantity: at least one pack').max(100),
+            package_size: z.number().int().min(1, 'package_size: at least one unit per pack').max(10_000),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(50)
+      .optional(),
+    /** Honeybee: ship to the address on the e-prescription instead of the order's delivery address. */
+    ship_to_prescription_address: z.boolean().optional(),
+    /** Honeybee: take the address validator's corrected address. */
+    address_accept_suggested: z.boolean().optional(),
+    /** Honeybee: ship to this address even though the validator warns about it. */
+    address_ignore_warnings: z.boolean().optional(),
+  })
+  .strict();
+
+const postalAddressInput = z
+  .object({
+    address_line_1: z.string().trim().min(1, 'address_line_1 is required').max(200),
+    address_line_2: z.string().trim().max(200).nullable().optional(),
+    city: z.string().trim().min(1, 'city is required').max(100),
+    state: z.string().trim().regex(/^[A-Za-z]{2}$/, 'state: two letters, e.g. IL'),
+    zip_code: z.string().trim().regex(/^\d{5}(-\d{4})?$/, 'zip_code: 5 digits or ZIP+4'),
   })
   .strict();
 
@@ -240,7 +273,12 @@ export const appApiInputSchemas = {
       setup_token: z.string().trim().min(1).max(2000).optional(),
       client_id: z.string().trim().min(1).max(500).optional(),
       client_secret: z.string().trim().min(1).max(2000).optional(),
+      /** United: its webhook secret; Honeybee: the X-Honeybee-Secret set in its dashboard. */
       webhook_secret: z.string().trim().min(1).max(2000).optional(),
+      /** Honeybee: the client secret of its event-signing credentials (X-Honeybee-Signature). */
+      signing_secret: z.string().trim().min(1).max(2000).optional(),
+      /** Honeybee: its token server (default https://auth.honeybeehealth.com/oauth/token). */
+      token_url: z.url({ protocol: /^https?$/, error: 'token_url must be an http(s) URL' }).max(500).optional(),
       /** Where partners can reach this RxRelay's /webhooks/<partner> (e.g. a tunnel); polling works without it. */
       webhook_base_url: z.url({ protocol: /^https?$/, error: 'webhook_base_url must be an http(s) URL' }).max(500).nullable().optional(),
       /** CaryRx: which of its environments, and that environment's API key. */
@@ -258,9 +296,37 @@ export const appApiInputSchemas = {
     .strict(),
   /** Creates new API credentials, switches to them, then revokes the old ones (zero downtime). */
   'partners.rotateCredentials': z.object({ partner: z.enum(PARTNER_NAMES) }).strict(),
-  /** Sandbox mode: make a partner simulator's order move on, fail or be cancelled now. */
+  /** Sandbox mode: make a partner simulator's order move on, fail, be cancelled, or be held (Honeybee's On Hold) now. */
   'sandbox.partnerOrder': z
-    .object({ partner: z.enum(PARTNER_NAMES), id: providerOrderId, action: z.enum(['advance', 'fail', 'cancel']) })
+    .object({ partner: z.enum(PARTNER_NAMES), id: providerOrderId, action: z.enum(['advance', 'fail', 'cancel', 'hold']) })
+    .strict(),
+  /** Prescriptions a partner took in without filling them (Honeybee's RX_RECEIVED), with the orders they may belong to. */
+  'partners.incomingPrescriptions': z
+    .object({ partner: z.enum(PARTNER_NAMES), include_done: z.boolean().default(false) })
+    .strict(),
+  /** Staff say which order (its patient) an incoming prescription is for; `order_id: null` undoes it. */
+  'partners.matchPrescription': z
+    .object({ partner: z.enum(PARTNER_NAMES), prescription_id: partnerRef, order_id: providerOrderId.nullable() })
+    .strict(),
+  /** Staff set an incoming prescription aside (not ours to fill); it leaves the waiting list. */
+  'partners.dismissPrescription': z.object({ partner: z.enum(PARTNER_NAMES), prescription_id: partnerRef }).strict(),
+  /** Replaces the shipping address of the order at the partner (Honeybee, before it ships). */
+  'partners.changeShippingAddress': z
+    .object({
+      id: providerOrderId,
+      address: postalAddressInput,
+      accept_suggested: z.boolean().default(false),
+      ignore_warnings: z.boolean().default(false),
+    })
+    .strict(),
+  /** Asks the partner to ship a previously shipped order again (Honeybee's reorder); the new order joins the board. */
+  'partners.reorder': z.object({ id: providerOrderId }).strict(),
+  /**
+   * Sandbox mode: an e-prescription reaches the partner's simulator for the patient of `order_id`
+   * (or a made-up patient): `requested` waits in incoming prescriptions, `automatic` becomes an order by itself.
+   */
+  'sandbox.partnerPrescription': z
+    .object({ partner: z.enum(PARTNER_NAMES), order_id: providerOrderId.optional(), workflow: z.enum(['requested', 'automatic']) })
     .strict(),
 } as const satisfies Record<AppApiMethod, z.ZodType>;
 
@@ -319,6 +385,8 @@ export interface OrderSummary {
   run_id: string | null;
   /** The order's latest hand-over to a fulfilment partner, if any. */
   partner: { partner: PartnerName; state: DispatchState } | null;
+  /** Who asked for the delivery: BestRx, or a partner on its own (Honeybee's Automatic Processing: no pushes to BestRx). */
+  origin: 'bestrx' | PartnerName;
   created_at: string;
   updated_at: string;
 }
@@ -428,12 +496,49 @@ export interface PartnerDispatchView {
   partner_status: string | null;
   carrier: string | null;
   tracking: string | null;
+  tracking_url: string | null;
+  /** The partner holds the order and needs staff (Honeybee's On Hold): why, and what to do. */
+  attention: PartnerAttention | null;
   attempts: number;
   next_attempt_at: string | null;
   last_error: string | null;
   created_at: string;
   created_by: string;
   updated_at: string;
+}
+
+export interface PartnerAttention {
+  /** Why, in plain words ("The delivery address is missing a unit or apartment number."). */
+  reason: string;
+  /** What staff should do about it. */
+  action: string;
+  /** The fix is a new shipping address (`partners.changeShippingAddress`). */
+  can_change_address: boolean;
+}
+
+/** A prescription a partner took in, waiting for staff to match it and request the fill (Honeybee's RX_RECEIVED). */
+export interface IncomingPrescriptionView {
+  partner: PartnerName;
+  prescription_id: string;
+  partner_patient_id: string;
+  /** The partner's patient record, when it could be fetched (events carry no patient data). */
+  patient: { first_name: string | null; last_name: string | null; dob: string | null; email: string | null } | null;
+  drug_name: string;
+  ndc: string;
+  sig_text: string | null;
+  written_qty: number | null;
+  refills_left: number | null;
+  expire_date: string | null;
+  /** A controlled substance (DEA schedule 2–5): the partner needs the patient's ID document. */
+  controlled: boolean;
+  prescriber_name: string | null;
+  received_at: string;
+  /** waiting: not matched; matched: staff chose the order; filled: a fill was requested (a refill can be requested again); dismissed: set aside. */
+  state: 'waiting' | 'matched' | 'filled' | 'dismissed';
+  matched_order_id: string | null;
+  fills_requested: number;
+  /** Orders on the board this prescription may be for, best first, each with why. */
+  suggestions: Array<{ order_id: string; recipient_name: string; status: OrderStatus; reason: 'partner_patient' | 'email' | 'name' }>;
 }
 
 export interface PartnerStatusView {
@@ -476,7 +581,9 @@ export type DispatchField =
   | 'clinical_notes'
   | 'shipping_method'
   | 'central_fill'
-  | 'prescription_ids';
+  | 'prescription_ids'
+  | 'fill_items'
+  | 'address_options';
 
 /** One status push to BestRx (UpdateOrderStatus) in the outbox. */
 export interface StatusPushView {
@@ -583,6 +690,12 @@ export interface AppApiOutputs {
   'partners.configure': PartnerStatusView;
   'partners.rotateCredentials': { partner: PartnerName; old_client_id: string | null; new_client_id: string };
   'sandbox.partnerOrder': { partner_status: string };
+  'partners.incomingPrescriptions': { prescriptions: IncomingPrescriptionView[] };
+  'partners.matchPrescription': IncomingPrescriptionView;
+  'partners.dismissPrescription': IncomingPrescriptionView;
+  'partners.changeShippingAddress': OrderDetail;
+  'partners.reorder': OrderDetail;
+  'sandbox.partnerPrescription': { partner_patient_id: string; prescription_ids: string[]; partner_order_ref: string | null };
   'partners.patientPrescriptions': {
     /** False when the partner has no patient with this name and email yet. */
     patient_found: boolean;

@@ -32,6 +32,12 @@ export const APP_API_METHODS = [
   'partners.rotateCredentials',
   'sandbox.partnerOrder',
   'partners.patientPrescriptions',
+  'partners.incomingPrescriptions',
+  'partners.matchPrescription',
+  'partners.dismissPrescription',
+  'partners.changeShippingAddress',
+  'partners.reorder',
+  'sandbox.partnerPrescription',
 ] as const;
 
 export type AppApiMethod = (typeof APP_API_METHODS)[number];

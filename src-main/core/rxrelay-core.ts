@@ -33,7 +33,7 @@ import { WriteQueue } from './storage/write-queue';
 import { PartnerConnections } from './partners/partner-connections';
 import { PartnerNotConnectedError, PartnerSyncEngine } from './partners/partner-sync-engine';
 import { latestDispatchOfOrder } from './storage/partners-repository';
-import { getOrderState } from './storage/orders-repository';
+import { getOrderState, loadOrderContent } from './storage/orders-repository';
 import { OrderNotFoundError } from './orders/order-service';
 
 /**
@@ -192,6 +192,7 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
     sandbox: config.sandbox,
     unitedSandboxPort: config.unitedSandboxPort,
     caryrxSandboxPort: config.caryrxSandboxPort,
+    honeybeeSandboxPort: config.honeybeeSandboxPort,
     sandboxStepMs: config.sandboxStepMs,
     listenerUrl: () => listenerUrl,
   });
@@ -318,6 +319,37 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
       'partners.configure': (input) => partnerConnections.configure(input),
       'partners.rotateCredentials': (input) => partnerEngine.callThrough(input.partner, () => partnerConnections.rotateCredentials(input.partner)),
       'partners.patientPrescriptions': (input) => partnerEngine.patientPrescriptions(input),
+      'partners.incomingPrescriptions': (input) => partnerEngine.incomingPrescriptions(input),
+      'partners.matchPrescription': (input, context) => partnerEngine.matchPrescription(input, context.actor),
+      'partners.dismissPrescription': (input, context) => partnerEngine.dismissPrescription(input, context.actor),
+      'partners.changeShippingAddress': (input, context) => partnerEngine.changeShippingAddress(input, context.actor),
+      'partners.reorder': (input, context) => partnerEngine.reorder(input, context.actor),
+      'sandbox.partnerPrescription': (input) => {
+        const content = input.order_id === undefined ? undefined : loadOrderContent(db, input.order_id);
+        if (input.order_id !== undefined && !content) throw new OrderNotFoundError(input.order_id);
+        const r = content?.recipient;
+        const outcome = partnerConnections.sandboxPrescription(
+          input,
+          r && content
+            ? {
+                first_name: r.first_name ?? r.entity_name ?? 'Patient',
+                last_name: r.last_name ?? 'Unknown',
+                email: r.email,
+                address: {
+                  first_name: r.first_name ?? r.entity_name ?? 'Patient',
+                  last_name: r.last_name ?? 'Unknown',
+                  street1: r.address.address_line_1,
+                  ...(r.address.address_line_2 ? { street2: r.address.address_line_2 } : {}),
+                  city: r.address.city,
+                  state: r.address.state,
+                  zip: r.address.zip_code,
+                },
+              }
+            : undefined,
+        );
+        partnerEngine.wake(input.partner);
+        return outcome;
+      },
       'sandbox.partnerOrder': (input) => {
         if (!getOrderState(db, input.id)) throw new OrderNotFoundError(input.id);
         const dispatch = latestDispatchOfOrder(db, input.id);

@@ -32,4 +32,5 @@ export const SERVER_ENV: Record<string, string> = {
   // The United Pharmacy simulator's port (default 8082), out of the way of anything running locally.
   RXRELAY_UNITED_SANDBOX_PORT: '18582',
   RXRELAY_CARYRX_SANDBOX_PORT: '18583',
+  RXRELAY_HONEYBEE_SANDBOX_PORT: '18584',
 };

@@ -66,6 +66,7 @@ export async function startHarness(
     // The United simulator on any free port (tests run in parallel; 8082 may be taken).
     RXRELAY_UNITED_SANDBOX_PORT: '0',
     RXRELAY_CARYRX_SANDBOX_PORT: '0',
+    RXRELAY_HONEYBEE_SANDBOX_PORT: '0',
     RXRELAY_SANDBOX_STEP_MS: String(options.sandboxStepMs ?? 3_600_000),
     ...(options.sandbox === false ? { RXRELAY_SANDBOX: '0' } : {}),
   }, { strict: true });

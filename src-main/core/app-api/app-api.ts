@@ -20,7 +20,7 @@ import { CredentialsFromEnvironmentError } from '../settings/bestrx-credentials'
 import { PartnerRequestError } from '../partners/partner-connector';
 import { InvalidCodeTablesError } from '../domain/code-tables';
 import { PartnerConfigurationError } from '../partners/partner-connections';
-import { DispatchDetailsError, PartnerNotConnectedError, PartnerPausedError } from '../partners/partner-sync-engine';
+import { DispatchDetailsError, PartnerNotConnectedError, PartnerPausedError, PrescriptionNotFoundError } from '../partners/partner-sync-engine';
 
 /** Who is calling: recorded as the actor on every change the call makes. */
 export interface AppApiContext {
@@ -64,7 +64,7 @@ export class AppApi {
       const details = error.issues.map((issue) => `${issuePath(issue.path) || '(input)'}: ${issue.message}`);
       return { code: 'invalid_input', message: `Invalid input for ${method}: ${details.join('; ')}`, details };
     }
-    if (error instanceof OrderNotFoundError || error instanceof StatusPushNotFoundError || error instanceof CourierRunNotFoundError) {
+    if (error instanceof OrderNotFoundError || error instanceof StatusPushNotFoundError || error instanceof CourierRunNotFoundError || error instanceof PrescriptionNotFoundError) {
       return { code: 'not_found', message: error.message };
     }
     if (error instanceof StatusPushFinishedError || error instanceof CredentialsFromEnvironmentError) return { code: 'conflict', message: error.message };

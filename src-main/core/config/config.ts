@@ -27,6 +27,8 @@ export interface RxRelayConfig {
   unitedSandboxPort: number;
   /** The CaryRx simulator's port in sandbox mode (0 picks a free one). */
   caryrxSandboxPort: number;
+  /** The Honeybee simulator's port in sandbox mode (0 picks a free one). */
+  honeybeeSandboxPort: number;
   /** How often the sandbox's BestRx sends a demo order; 0 sends none. */
   sandboxDemoIntervalMs: number;
 }
@@ -46,6 +48,8 @@ export const DEFAULT_SANDBOX_DEMO_INTERVAL_MS = 45_000;
 export const DEFAULT_UNITED_SANDBOX_PORT = 8082;
 /** CaryRx publishes no sandbox address; the one beside United's. */
 export const DEFAULT_CARYRX_SANDBOX_PORT = 8083;
+/** Honeybee's sandbox is a remote host (partners.sandbox.honeybeehealth.com); the local simulator's port, the next one. */
+export const DEFAULT_HONEYBEE_SANDBOX_PORT = 8084;
 
 export const USAGE = `Usage: npm run serve -- [options]
 
@@ -58,7 +62,7 @@ export const USAGE = `Usage: npm run serve -- [options]
 
 Environment only: RXRELAY_BESTRX_USER, RXRELAY_BESTRX_PASSWORD, RXRELAY_STATUS_URL,
 RXRELAY_STATUS_USER, RXRELAY_STATUS_PASSWORD, RXRELAY_API_TOKEN, RXRELAY_SANDBOX_STEP_MS,
-RXRELAY_SANDBOX_DEMO_INTERVAL_MS, RXRELAY_UNITED_SANDBOX_PORT (default ${DEFAULT_UNITED_SANDBOX_PORT}), RXRELAY_CARYRX_SANDBOX_PORT (default ${DEFAULT_CARYRX_SANDBOX_PORT}).`;
+RXRELAY_SANDBOX_DEMO_INTERVAL_MS, RXRELAY_UNITED_SANDBOX_PORT (default ${DEFAULT_UNITED_SANDBOX_PORT}), RXRELAY_CARYRX_SANDBOX_PORT (default ${DEFAULT_CARYRX_SANDBOX_PORT}), RXRELAY_HONEYBEE_SANDBOX_PORT (default ${DEFAULT_HONEYBEE_SANDBOX_PORT}).`;
 
 /** The OS app-data folder, the same one Electron's app.getPath('userData') gives "RxRelay". */
 export function defaultDataDir(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
@@ -164,6 +168,7 @@ export function loadConfig(
 
   const unitedSandboxPort = port(env.RXRELAY_UNITED_SANDBOX_PORT, 'RXRELAY_UNITED_SANDBOX_PORT', DEFAULT_UNITED_SANDBOX_PORT, problems);
   const caryrxSandboxPort = port(env.RXRELAY_CARYRX_SANDBOX_PORT, 'RXRELAY_CARYRX_SANDBOX_PORT', DEFAULT_CARYRX_SANDBOX_PORT, problems);
+  const honeybeeSandboxPort = port(env.RXRELAY_HONEYBEE_SANDBOX_PORT, 'RXRELAY_HONEYBEE_SANDBOX_PORT', DEFAULT_HONEYBEE_SANDBOX_PORT, problems);
 
   const sandboxEnv = booleanEnv(env.RXRELAY_SANDBOX, 'RXRELAY_SANDBOX', problems);
   const liveConfigured = statusUrl !== undefined;
@@ -188,6 +193,7 @@ export function loadConfig(
     sandboxReason,
     unitedSandboxPort,
     caryrxSandboxPort,
+    honeybeeSandboxPort,
     sandboxStepMs: Number.isInteger(sandboxStepMs) && sandboxStepMs > 0 ? sandboxStepMs : DEFAULT_SANDBOX_STEP_MS,
     sandboxDemoIntervalMs: Number.isInteger(sandboxDemoIntervalMs) && sandboxDemoIntervalMs >= 0 ? sandboxDemoIntervalMs : DEFAULT_SANDBOX_DEMO_INTERVAL_MS,
   };

@@ -8,6 +8,7 @@
 import {
   PARTNER_DISPLAY_NAMES,
   PARTNER_NAMES,
+  type AppApiOutput,
   type AppApiParsedInput,
   type PartnerName,
   type PartnerStatusView,
@@ -25,6 +26,10 @@ import type { CaryRxEnvironment } from './caryrx/caryrx-api';
 import { CaryRxClient } from './caryrx/caryrx-client';
 import { CaryRxConnector } from './caryrx/caryrx-connector';
 import { startCaryRxSimulator, type CaryRxSimulator } from '../sandbox/caryrx/caryrx-simulator';
+import { startHoneybeeSimulator, type HoneybeeSimulator } from '../sandbox/honeybee/honeybee-simulator';
+import { HONEYBEE_PRODUCTION_BASE_URL, HONEYBEE_PRODUCTION_TOKEN_URL, orderStatusOf, type HoneybeeAddress } from './honeybee/honeybee-api';
+import { HoneybeeClient } from './honeybee/honeybee-client';
+import { HoneybeeConnector } from './honeybee/honeybee-connector';
 
 /** A partner's settings (not secret). */
 export interface PartnerSettings {
@@ -33,6 +38,18 @@ export interface PartnerSettings {
   webhook_base_url?: string | null | undefined;
   /** CaryRx: which environment's API key is in use. */
   environment?: CaryRxEnvironment | undefined;
+  /** Honeybee: its token server (a separate host from the API). */
+  token_url?: string | undefined;
+}
+
+/** Honeybee's secrets, kept together in the secret store. */
+interface HoneybeeSecrets {
+  client_id: string;
+  client_secret: string;
+  /** X-Honeybee-Secret, as set in Honeybee's dashboard. */
+  static_secret?: string | undefined;
+  /** The event-signing credentials' secret (X-Honeybee-Signature). */
+  signing_secret?: string | undefined;
 }
 
 /** Live polling: often enough that a shipped order shows within minutes, gently enough for a partner's rate limit. */
@@ -57,6 +74,8 @@ export interface PartnerConnectionsDependencies {
   unitedSandboxPort: number;
   /** The CaryRx simulator's port in sandbox mode (8083; another when that is taken). */
   caryrxSandboxPort: number;
+  /** The Honeybee simulator's port in sandbox mode (8084; another when that is taken). */
+  honeybeeSandboxPort: number;
   /** RXRELAY_SANDBOX_STEP_MS: how often simulators move their orders on. */
   sandboxStepMs: number;
   /** This RxRelay's listener (webhooks from a local simulator reach it). */
@@ -66,6 +85,7 @@ export interface PartnerConnectionsDependencies {
 export class PartnerConnections {
   private unitedSimulator: UnitedSimulator | undefined;
   private caryrxSimulator: CaryRxSimulator | undefined;
+  private honeybeeSimulator: HoneybeeSimulator | undefined;
 
   constructor(private readonly deps: PartnerConnectionsDependencies) {}
 
@@ -74,6 +94,7 @@ export class PartnerConnections {
     for (const [partner, connect] of [
       ['united', () => this.connectUnited(this.settingsOf('united'))],
       ['caryrx', () => this.connectCaryRx(this.settingsOf('caryrx'))],
+      ['honeybee', () => this.connectHoneybee(this.settingsOf('honeybee'))],
     ] as const) {
       try {
         await connect();
@@ -87,6 +108,12 @@ export class PartnerConnections {
     await this.deps.engine.stop();
     await this.unitedSimulator?.close();
     await this.caryrxSimulator?.close();
+    await this.honeybeeSimulator?.close();
+  }
+
+  /** The sandbox's Honeybee simulator, when it runs. */
+  get honeybee(): HoneybeeSimulator | undefined {
+    return this.honeybeeSimulator;
   }
 
   /** The sandbox's United simulator, when it runs. */
@@ -99,9 +126,8 @@ export class PartnerConnections {
     return this.caryrxSimulator;
   }
 
-  /** The partners RxRelay can connect to (Honeybee: issue 8). */
   status(): PartnerStatusView[] {
-    return PARTNER_NAMES.filter((partner) => partner !== 'honeybee').map((partner) => this.statusOf(partner));
+    return PARTNER_NAMES.map((partner) => this.statusOf(partner));
   }
 
   statusOf(partner: PartnerName): PartnerStatusView {
@@ -120,7 +146,10 @@ export class PartnerConnections {
       next_try_at: health?.next_try_at ?? null,
       open_orders: health?.open_orders ?? 0,
       failed_dispatches: health?.failed_dispatches ?? 0,
-      base_url: connector instanceof UnitedConnector || connector instanceof CaryRxConnector ? connector.client.baseUrl : (settings.base_url ?? ''),
+      base_url:
+        connector instanceof UnitedConnector || connector instanceof CaryRxConnector || connector instanceof HoneybeeConnector
+          ? connector.client.baseUrl
+          : (settings.base_url ?? ''),
       credentials_stored:
         partner === 'caryrx'
           ? Boolean(settings.environment && this.deps.secrets.get(caryrxKeyName(settings.environment)))
@@ -145,7 +174,7 @@ export class PartnerConnections {
 
   async configure(input: AppApiParsedInput<'partners.configure'>): Promise<PartnerStatusView> {
     if (input.partner === 'caryrx') return this.configureCaryRx(input);
-    if (input.partner !== 'united') throw new PartnerNotConnectedError(input.partner, `RxRelay cannot connect to ${PARTNER_DISPLAY_NAMES[input.partner]} yet.`);
+    if (input.partner === 'honeybee') return this.configureHoneybee(input);
     const previous = this.settingsOf('united');
     const settings: PartnerSettings = {
       mode: input.mode,
@@ -235,20 +264,66 @@ export class PartnerConnections {
     return this.statusOf('caryrx');
   }
 
-  /** Sandbox: make the simulator move, fail or cancel the partner's order for one of our orders. */
+  /** Sandbox: make the simulator move, fail, cancel or hold the partner's order for one of our orders. */
   sandboxOrder(input: AppApiParsedInput<'sandbox.partnerOrder'>, partnerOrderRef: string | undefined): { partner_status: string } {
-    const simulator = input.partner === 'united' ? this.unitedSimulator : input.partner === 'caryrx' ? this.caryrxSimulator : undefined;
-    if (!simulator || this.deps.engine.connector(input.partner)?.mode !== 'sandbox') {
-      throw new PartnerNotConnectedError(input.partner, `${PARTNER_DISPLAY_NAMES[input.partner]} is not in sandbox mode: there is no simulator to steer.`);
+    const name = PARTNER_DISPLAY_NAMES[input.partner];
+    if (this.deps.engine.connector(input.partner)?.mode !== 'sandbox') {
+      throw new PartnerNotConnectedError(input.partner, `${name} is not in sandbox mode: there is no simulator to steer.`);
     }
-    if (!partnerOrderRef) throw new PartnerRequestError('not_found', `Order ${input.id} has no ${PARTNER_DISPLAY_NAMES[input.partner]} order yet.`);
-    const steer = (action: (id: string) => { status?: string; order_status?: string } | undefined) => action(partnerOrderRef);
-    const order = steer({ advance: simulator.advanceOrder, fail: simulator.failOrder, cancel: simulator.cancelOrder }[input.action].bind(simulator));
-    if (!order) throw new PartnerRequestError('rejected', `The simulator could not ${input.action} that order (it may be finished already).`);
-    return { partner_status: order.status ?? order.order_status ?? '' };
+    if (!partnerOrderRef) throw new PartnerRequestError('not_found', `Order ${input.id} has no ${name} order yet.`);
+    const steered = this.steerSimulator(input.partner, input.action, partnerOrderRef);
+    if (steered === undefined) throw new PartnerRequestError('rejected', `The ${name} simulator could not ${input.action} that order (it may be finished already, or it cannot do that).`);
+    return { partner_status: steered };
   }
 
-  private async connectCaryRx(settings: PartnerSettings): Promise<void> {
+  /** The simulator's new status for the order, or undefined when it could not. */
+  private steerSimulator(partner: PartnerName, action: AppApiParsedInput<'sandbox.partnerOrder'>['action'], ref: string): string | undefined {
+    if (partner === 'united' && this.unitedSimulator && action !== 'hold') {
+      const sim = this.unitedSimulator;
+      return { advance: () => sim.advanceOrder(ref), fail: () => sim.failOrder(ref), cancel: () => sim.cancelOrder(ref) }[action]()?.status;
+    }
+    if (partner === 'caryrx' && this.caryrxSimulator && action !== 'hold') {
+      const sim = this.caryrxSimulator;
+      return { advance: () => sim.advanceOrder(ref), fail: () => sim.failOrder(ref), cancel: () => sim.cancelOrder(ref) }[action]()?.order_status;
+    }
+    if (partner === 'honeybee' && this.honeybeeSimulator && action !== 'fail') {
+      const sim = this.honeybeeSimulator;
+      const order = { advance: () => sim.advanceOrder(ref), hold: () => sim.holdOrder(ref), cancel: () => sim.cancelOrder(ref) }[action]();
+      return order ? orderStatusOf(order) : undefined;
+    }
+    return undefined;
+  }
+
+  /**
+   * Sandbox: an e-prescription reaches the Honeybee simulator for this patient (or a made-up
+   * one); `requested` announces it (RX_RECEIVED), `automatic` makes the order at once.
+   */
+  sandboxPrescription(
+    input: AppApiParsedInput<'sandbox.partnerPrescription'>,
+    patient: { first_name: string; last_name: string; email: string | null; address: HoneybeeAddress | undefined } | undefined,
+  ): AppApiOutput<'sandbox.partnerPrescription'> {
+    const sim = this.honeybeeSimulator;
+    if (input.partner !== 'honeybee' || !sim || this.deps.engine.connector('honeybee')?.mode !== 'sandbox') {
+      throw new PartnerNotConnectedError(input.partner, `${PARTNER_DISPLAY_NAMES[input.partner]} has no prescription simulator in this mode: only Honeybee Health in sandbox mode takes e-prescriptions.`);
+    }
+    const received = sim.receiveErx({
+      workflow: input.workflow,
+      ...(patient
+        ? {
+            patient: {
+              first_name: patient.first_name,
+              last_name: patient.last_name,
+              dob: '1960-01-01',
+              email: patient.email,
+              ...(patient.address ? { address: patient.address } : {}),
+            },
+          }
+        : {}),
+    });
+    return { partner_patient_id: received.patient_id, prescription_ids: received.prescription_ids.map(String), partner_order_ref: received.order_number ?? null };
+  }
+
+    private async connectCaryRx(settings: PartnerSettings): Promise<void> {
     const { engine, logger } = this.deps;
     const liveKey = settings.environment ? this.deps.secrets.get(caryrxKeyName(settings.environment)) : undefined;
     let connector: CaryRxConnector;
@@ -275,6 +350,88 @@ export class PartnerConnections {
       }
     }
     logger.info('partners.connected', { partner: 'caryrx', mode: connector.mode, base_url: connector.client.baseUrl });
+  }
+
+  /**
+   * Honeybee live: client credentials (proven with a token and a read before anything is
+   * saved), the API and token server addresses (production by default), and the webhook secrets
+   * set in Honeybee's dashboard: X-Honeybee-Secret (`webhook_secret`) and/or the event-signing
+   * secret (`signing_secret`). Without either, webhooks are refused and only polling follows orders.
+   */
+  private async configureHoneybee(input: AppApiParsedInput<'partners.configure'>): Promise<PartnerStatusView> {
+    const previous = this.settingsOf('honeybee');
+    const settings: PartnerSettings = {
+      mode: input.mode,
+      base_url: input.base_url ?? previous.base_url ?? HONEYBEE_PRODUCTION_BASE_URL,
+      token_url: input.token_url ?? previous.token_url ?? HONEYBEE_PRODUCTION_TOKEN_URL,
+      webhook_base_url: input.webhook_base_url === undefined ? previous.webhook_base_url : input.webhook_base_url,
+    };
+    if (input.mode === 'live') {
+      const stored = this.honeybeeSecrets();
+      const problems: string[] = [];
+      problems.push(...plainHttpProblems(settings.base_url as string), ...plainHttpProblems(settings.token_url as string).map((p) => p.replace('base_url', 'token_url')));
+      if ((input.client_id === undefined) !== (input.client_secret === undefined)) problems.push('client_id and client_secret go together.');
+      if (!stored && !input.client_id) problems.push('client_id and client_secret are required the first time: Honeybee issues them in its Partner Dashboard.');
+      if (problems.length > 0) throw new PartnerConfigurationError(problems);
+      const secrets: HoneybeeSecrets = {
+        client_id: input.client_id ?? (stored as HoneybeeSecrets).client_id,
+        client_secret: input.client_secret ?? (stored as HoneybeeSecrets).client_secret,
+        static_secret: input.webhook_secret ?? stored?.static_secret,
+        signing_secret: input.signing_secret ?? stored?.signing_secret,
+      };
+      // Proven before anything is saved: wrong credentials change nothing.
+      const candidate = this.honeybeeClient(settings, secrets);
+      try {
+        await candidate.ping();
+      } finally {
+        await candidate.close();
+      }
+      this.deps.secrets.set(authSecretName('honeybee'), JSON.stringify(secrets));
+    }
+    this.saveSettings('honeybee', settings);
+    this.deps.logger.info('partners.configured', { partner: 'honeybee', mode: settings.mode });
+    await this.connectHoneybee(settings);
+    return this.statusOf('honeybee');
+  }
+
+  private async connectHoneybee(settings: PartnerSettings): Promise<void> {
+    const { engine, logger } = this.deps;
+    const secrets = this.honeybeeSecrets();
+    const receiverUrl = () => this.webhookUrl('honeybee');
+    if (settings.mode === 'live' && secrets) {
+      await this.honeybeeSimulator?.close();
+      this.honeybeeSimulator = undefined;
+      const client = this.honeybeeClient(settings, secrets);
+      await engine.setConnector(new HoneybeeConnector(client, 'live', { staticSecret: secrets.static_secret, signingSecret: secrets.signing_secret }, receiverUrl));
+    } else {
+      if (!this.deps.sandbox && settings.mode !== 'sandbox') return;
+      this.honeybeeSimulator ??= await this.startWithFallbackPort('honeybee', this.deps.honeybeeSandboxPort, (port) =>
+        startHoneybeeSimulator({ clock: this.deps.clock, logger: this.deps.logger, stepMs: this.deps.sandboxStepMs, port }),
+      );
+      const sim = this.honeybeeSimulator;
+      const client = this.honeybeeClient({ mode: 'sandbox', base_url: sim.url, token_url: sim.tokenUrl }, { client_id: sim.clientId, client_secret: sim.clientSecret });
+      await engine.setConnector(new HoneybeeConnector(client, 'sandbox', { staticSecret: sim.staticSecret, signingSecret: sim.signingSecret }, receiverUrl));
+      // The dashboard's "API & Webhook Settings" has one URL; the simulator's is set here.
+      sim.setWebhookUrl(this.webhookUrl('honeybee'));
+    }
+    await this.checkQuietly('honeybee');
+    logger.info('partners.connected', { partner: 'honeybee', mode: engine.connector('honeybee')?.mode ?? null });
+  }
+
+  private honeybeeSecrets(): HoneybeeSecrets | undefined {
+    const text = this.deps.secrets.get(authSecretName('honeybee'));
+    return text ? (JSON.parse(text) as HoneybeeSecrets) : undefined;
+  }
+
+  private honeybeeClient(settings: PartnerSettings, secrets: Pick<HoneybeeSecrets, 'client_id' | 'client_secret'>): HoneybeeClient {
+    return new HoneybeeClient({
+      baseUrl: settings.base_url ?? HONEYBEE_PRODUCTION_BASE_URL,
+      tokenUrl: settings.token_url ?? HONEYBEE_PRODUCTION_TOKEN_URL,
+      clientId: secrets.client_id,
+      clientSecret: secrets.client_secret,
+      clock: this.deps.clock,
+      logger: this.deps.logger,
+    });
   }
 
   /** The secret RxRelay puts in a callback URL it registers (CaryRx signs nothing), made once and kept. */

@@ -1,10 +1,10 @@
 // What the sync engine needs of a fulfilment partner, and nothing more: one connector per
-// partner implements it (United Pharmacy today; CaryRx and Honeybee follow). The engine owns
+// partner implements it (United Pharmacy, CaryRx, Honeybee Health). The engine owns
 // persistence, retries, the inbox and the BestRx side; a connector owns the partner's wire
 // format, its auth, and the one table that maps the partner's statuses onto RxRelay's.
 import type { OrderStatus } from '../../../src-shared/order-status';
 import type { AppApiOutput, DispatchField, PartnerName } from '../../../src-shared/app-api-contract';
-import type { OrderContent } from '../domain/order-content';
+import type { OrderContent, PostalAddress } from '../domain/order-content';
 
 /**
  * Why a call to a partner failed, in the terms that decide what happens next:
@@ -60,6 +60,15 @@ export interface DispatchDetails {
   days_supply?: number | undefined;
   clinical_notes?: string | undefined;
   central_fill?: boolean | undefined;
+  fill_items?: Array<{ prescription_id: string; quantity: number; package_size: number }> | undefined;
+  ship_to_prescription_address?: boolean | undefined;
+  address_accept_suggested?: boolean | undefined;
+  address_ignore_warnings?: boolean | undefined;
+  /**
+   * Not from staff: the partner's patient the prescriptions belong to, filled in by the engine
+   * from the incoming prescriptions (Honeybee) when the hand-over is recorded.
+   */
+  partner_patient_id?: string | undefined;
 }
 
 /** The order being handed over, as the connector sees it. */
@@ -86,6 +95,12 @@ export interface DispatchStepContext {
   mayHaveRunBefore: boolean;
   /** Where the partner should send webhooks, when this RxRelay can be reached. */
   webhookUrl: string | undefined;
+  /** When the hand-over began (ISO 8601): a partner order made before it is not this hand-over's. */
+  startedAt: string;
+  /** The pharmacy's date (YYYY-MM-DD), for rules about dates. */
+  today: string;
+  /** Another hand-over already follows this partner order (a look-up must not claim it twice). */
+  isPartnerOrderTaken(partnerOrderRef: string): boolean;
 }
 
 export interface DispatchStep {
@@ -107,6 +122,71 @@ export interface PartnerProgress {
   shippingStatus?: string | undefined;
   /** When the partner expects to deliver (ISO 8601). */
   eta?: string | undefined;
+  /** The carrier's tracking page, when the partner gives one. */
+  trackingUrl?: string | undefined;
+  /** The partner holds the order until staff act (Honeybee's On Hold). */
+  attention?: PartnerAttentionInfo | undefined;
+}
+
+export interface PartnerAttentionInfo {
+  reason: string;
+  action: string;
+  canChangeAddress: boolean;
+}
+
+/** A prescription the partner took in without filling it (Honeybee's RX_RECEIVED). */
+export interface IncomingPrescription {
+  eventId: string;
+  prescriptionId: string;
+  partnerPatientId: string;
+  drugName: string;
+  ndc: string;
+  sigText: string | null;
+  writtenQty: number | null;
+  refillsLeft: number | null;
+  expireDate: string | null;
+  /** The DEA schedule as the partner sent it ("0", 4). */
+  drugSchedule: string | null;
+  prescriberName: string | null;
+}
+
+/** The partner's own record of a patient, for staff to match its prescriptions to orders. */
+export interface PartnerPatientRecord {
+  partnerPatientId: string;
+  firstName: string | null;
+  lastName: string | null;
+  dob: string | null;
+  email: string | null;
+}
+
+/** A partner order RxRelay did not hand over (Honeybee created it on e-Rx receipt), ready for the board. */
+export interface AdoptedPartnerOrder {
+  /** What the board shows: the patient and the address from the partner, the medications as the order's items. */
+  content: OrderContent;
+  refs: Record<string, string>;
+  progress: PartnerProgress;
+  /** The partner's prescription ids the order fills. */
+  prescriptionIds: string[];
+}
+
+/** What a partner that starts work on its own offers (Honeybee: incoming prescriptions, Automatic Processing). */
+export interface PartnerOriginatedWork {
+  patient(partnerPatientId: string): Promise<PartnerPatientRecord>;
+  /**
+   * The partner's recent orders (ref and prescription ids), to find ones it made on its own;
+   * 'unchanged' when the partner says nothing changed since the last look (ETag).
+   */
+  recentOrders(): Promise<Array<{ partnerOrderRef: string; prescriptionIds: string[] }> | 'unchanged'>;
+  adoptOrder(partnerOrderRef: string): Promise<AdoptedPartnerOrder>;
+}
+
+/** A new shipping address for an order at the partner. */
+export interface ShippingAddressChange {
+  firstName: string;
+  lastName: string;
+  address: PostalAddress;
+  acceptSuggested: boolean;
+  ignoreWarnings: boolean;
 }
 
 /** An inbound partner event (a webhook, or a change seen by polling), before dedup. */
@@ -138,7 +218,7 @@ export interface PartnerStatusMeaning {
 }
 
 export type WebhookVerdict =
-  | { ok: true; events: PartnerInboundEvent[] }
+  | { ok: true; events: PartnerInboundEvent[]; prescriptions?: IncomingPrescription[] | undefined }
   | { ok: false; httpStatus: 400 | 401 | 404; reason: string };
 
 export interface PartnerHealthCheck {
@@ -188,5 +268,11 @@ export interface PartnerConnector extends PartnerHealthCheck {
   patientPrescriptions?(order: DispatchOrder, email: string): Promise<AppApiOutput<'partners.patientPrescriptions'>>;
   /** Browsing what the partner sells, when it has a catalog. */
   readonly catalog?: PartnerCatalog | undefined;
+  /** Work the partner starts on its own, when it does (Honeybee). */
+  readonly originatedWork?: PartnerOriginatedWork | undefined;
+  /** Replaces the shipping address of the partner's order (Honeybee, before it ships); its progress after. */
+  changeShippingAddress?(refs: PartnerRefs, change: ShippingAddressChange): Promise<PartnerProgress>;
+  /** Asks the partner to ship a shipped order again; the new order's ref (Honeybee's reorder). */
+  reorder?(refs: PartnerRefs): Promise<string>;
   close(): Promise<void>;
 }

@@ -13,6 +13,8 @@ export interface PartnerAnswer {
   status: number;
   text: string;
   retryAfterMs: number | undefined;
+  /** Response headers (lower-case names): a request id for support, an ETag. */
+  headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
 export interface PartnerHttpOptions {
@@ -51,7 +53,7 @@ export class PartnerHttp {
     }
     const header = response.headers['retry-after'];
     const retryAfterMs = parseRetryAfter(Array.isArray(header) ? header[0] : header, this.options.clock.now().getTime());
-    return { status: response.statusCode, text, retryAfterMs };
+    return { status: response.statusCode, text, retryAfterMs, headers: response.headers };
   }
 
   /** An answer in the sync engine's terms: the body parsed by `schema` when it succeeded (nothing without one), else a PartnerRequestError. */

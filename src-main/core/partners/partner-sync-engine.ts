@@ -13,6 +13,12 @@
 // BestRx pushes it causes. A webhook that arrives before the hand-over stored the partner's order
 // id waits in the inbox and is applied when the saga stores it.
 //
+// Partner-originated work (Honeybee). Prescriptions a partner announces without filling them
+// (RX_RECEIVED) wait in incoming prescriptions until staff match one to an order and dispatch it
+// with them; orders a partner makes on its own (Automatic Processing) are found from their
+// webhooks and by listing the partner's recent orders, and join the board as orders of that
+// partner's origin (no BestRx pushes: BestRx never sent them), followed like any hand-over.
+//
 // Pace. Every call to a partner passes its circuit (partner-circuit.ts): Retry-After pauses
 // the partner, repeated failures open the circuit, and each partner runs on its own loop, so one
 // dead partner never delays another.
@@ -21,6 +27,7 @@ import {
   PARTNER_DISPLAY_NAMES,
   type AppApiOutput,
   type AppApiParsedInput,
+  type IncomingPrescriptionView,
   type OrderDetail,
   type PartnerName,
 } from '../../../src-shared/app-api-contract';
@@ -36,6 +43,19 @@ import { findRunOfOrder } from '../storage/courier-runs-repository';
 import type { SqliteDatabase } from '../storage/database';
 import { getOrderState, loadOrderContent, type OrderStateRow } from '../storage/orders-repository';
 import {
+  countPrescriptionsRequestedByRxRelay,
+  dismissPartnerPrescription,
+  getPartnerPrescription,
+  insertAdoptedDispatch,
+  insertPartnerPrescription,
+  latestDispatchOfOrder,
+  listOrphanInboxRefs,
+  listPartnerPrescriptions,
+  listPatientsToFetch,
+  listPrescriptionsMatchedTo,
+  matchPartnerPrescription,
+  recordFillRequested,
+  upsertPartnerPatient,
   countDispatchesByState,
   countDispatchesOfOrder,
   countUnresolvedFailures,
@@ -67,10 +87,12 @@ import {
   PartnerRequestError,
   type DispatchDetails,
   type DispatchOrder,
+  type IncomingPrescription,
   type PartnerConnector,
   type PartnerInboundEvent,
   type PartnerProgress,
 } from './partner-connector';
+import { incomingPrescriptionView } from './incoming-prescriptions';
 
 /** Retries of a failed step or poll: the first within ~2 s, doubling (full jitter) up to 15 minutes. */
 const FIRST_RETRY_MS = 2_000;
@@ -95,6 +117,13 @@ export class PartnerNotConnectedError extends Error {
   constructor(readonly partner: PartnerName, reason?: string) {
     super(reason ?? `RxRelay is not connected to ${PARTNER_DISPLAY_NAMES[partner]}: connect it in Settings → Partners.`);
     this.name = 'PartnerNotConnectedError';
+  }
+}
+
+export class PrescriptionNotFoundError extends Error {
+  constructor(readonly partner: PartnerName, readonly prescriptionId: string) {
+    super(`${PARTNER_DISPLAY_NAMES[partner]} has announced no prescription ${prescriptionId}.`);
+    this.name = 'PrescriptionNotFoundError';
   }
 }
 
@@ -151,6 +180,10 @@ interface PartnerSlot {
   timer: NodeJS.Timeout | undefined;
   pass: Promise<void> | undefined;
   again: boolean;
+  /** When to list the partner's recent orders again (partners that start work on their own). */
+  nextDiscoveryAt: number;
+  /** Partner orders looked at and found not to be the partner's own (a requested fill not stored yet): not fetched again. */
+  declined: Set<string>;
 }
 
 export class PartnerSyncEngine {
@@ -180,6 +213,8 @@ export class PartnerSyncEngine {
       timer: undefined,
       pass: undefined,
       again: false,
+      nextDiscoveryAt: 0,
+      declined: new Set(),
     });
     // Leases taken by a process that is gone (a crash mid-call) mean nothing now: every live
     // hand-over of this partner is looked at at once (this process's own in-flight ones are skipped).
@@ -208,12 +243,13 @@ export class PartnerSyncEngine {
     const slot = this.slots.get(input.partner);
     if (!slot) throw new PartnerNotConnectedError(input.partner);
     const { connector } = slot;
-    const details: DispatchDetails = input.details ?? {};
     const handOver = this.orderToHandOver(input.id);
     if (!handOver) throw new OrderNotFoundError(input.id);
     const { state, order: dispatchOrder } = handOver;
     this.refuseIfNotDispatchable(state, connector);
-    const problems = connector.dispatchProblems(dispatchOrder, details, localDate(this.deps.clock.now()));
+    const incoming = this.withIncomingPrescriptions(connector, state.id, input.details ?? {});
+    const { details } = incoming;
+    const problems = [...incoming.problems, ...(incoming.problems.length > 0 ? [] : connector.dispatchProblems(dispatchOrder, details, localDate(this.deps.clock.now())))];
     // A partner's carrier collects no payment for the pharmacy: BestRx would hear "Delivered" with nothing collected.
     const toCollect = dispatchOrder.content.amount_to_collect_cents;
     if (toCollect > 0) problems.unshift(`${formatDollars(toCollect)} is to be collected at the door, which ${connector.displayName} cannot do: deliver this order in-house.`);
@@ -237,6 +273,9 @@ export class PartnerSyncEngine {
         created_by: actor,
         now,
       });
+      if (incoming.prescriptionIds.length > 0) {
+        recordFillRequested(db, { partner: connector.partner, prescriptionIds: incoming.prescriptionIds, orderId: current.id, by: actor, now });
+      }
       orders.appendPartnerEventWithin({
         orderId: current.id,
         type: 'partner_dispatched',
@@ -261,6 +300,58 @@ export class PartnerSyncEngine {
       this.sagas.delete(saga);
     }
     return orders.get(order.id);
+  }
+
+  /**
+   * A partner that announces prescriptions (Honeybee) fills only those: the hand-over names them
+   * (or takes the ones staff matched to this order), all of one partner patient, each still with a
+   * fill left; without fill items, one pack of the written quantity each.
+   */
+  private withIncomingPrescriptions(
+    connector: PartnerConnector,
+    orderId: string,
+    given: DispatchDetails,
+  ): { details: DispatchDetails; problems: string[]; prescriptionIds: string[] } {
+    if (!connector.originatedWork) return { details: given, problems: [], prescriptionIds: [] };
+    const { db } = this.deps;
+    const name = connector.displayName;
+    const ids = given.prescription_ids ?? listPrescriptionsMatchedTo(db, connector.partner, orderId).map((row) => row.prescription_id);
+    if (ids.length === 0) {
+      return {
+        details: given,
+        problems: [`prescription_ids is required: match one of ${name}'s incoming prescriptions to this order first, or name it.`],
+        prescriptionIds: [],
+      };
+    }
+    const problems: string[] = [];
+    const rows = [];
+    for (const id of ids) {
+      const row = getPartnerPrescription(db, connector.partner, id);
+      if (!row) problems.push(`prescription_ids: ${name} has not announced prescription ${id}; only its incoming prescriptions can be filled.`);
+      else if (row.dismissed_at) problems.push(`prescription_ids: prescription ${id} (${row.drug_name}) was set aside; match it to this order again first.`);
+      else if (row.fills_requested >= 1 + (row.refills_left ?? 0)) {
+        problems.push(`prescription_ids: prescription ${id} (${row.drug_name}) has no fill left (${row.fills_requested} requested, ${row.refills_left ?? 0} refills written).`);
+      } else rows.push(row);
+    }
+    const patients = new Set(rows.map((row) => row.partner_patient_id));
+    if (patients.size > 1) problems.push(`prescription_ids: these prescriptions are for different ${name} patients; request one patient's fill at a time.`);
+    for (const item of given.fill_items ?? []) {
+      if (!ids.includes(item.prescription_id)) problems.push(`fill_items: prescription ${item.prescription_id} is not among the prescriptions being filled.`);
+    }
+    if (problems.length > 0) return { details: given, problems, prescriptionIds: [] };
+    const fillItems = rows.map(
+      (row) =>
+        given.fill_items?.find((item) => item.prescription_id === row.prescription_id) ?? {
+          prescription_id: row.prescription_id,
+          quantity: 1,
+          package_size: Math.max(1, Math.round(row.written_qty ?? 1)),
+        },
+    );
+    return {
+      details: { ...given, prescription_ids: ids, fill_items: fillItems, partner_patient_id: rows[0]?.partner_patient_id },
+      problems: [],
+      prescriptionIds: ids,
+    };
   }
 
   /** The patient's prescriptions at the partner, for staff to pick from (CaryRx live). */
@@ -351,6 +442,9 @@ export class PartnerSyncEngine {
           reference: row.reference,
           mayHaveRunBefore,
           webhookUrl: this.deps.webhookUrl(connector.partner),
+          startedAt: row.created_at,
+          today: localDate(this.deps.clock.now()),
+          isPartnerOrderTaken: (ref) => findDispatchByPartnerOrder(db, connector.partner, ref) !== undefined,
         }),
       );
     } catch (error) {
@@ -437,10 +531,135 @@ export class PartnerSyncEngine {
       return { status: verdict.httpStatus, body: { error: verdict.reason } };
     }
     const outcomes: string[] = [];
+    if (verdict.prescriptions && verdict.prescriptions.length > 0) outcomes.push(...(await this.receivePrescriptions(slot.connector, verdict.prescriptions)));
     for (const event of verdict.events) outcomes.push(await this.ingest(slot.connector, event, 'webhook'));
+    // Orders the partner made on its own, and patients to fetch, are looked at by the partner's loop.
+    if (slot.connector.originatedWork) this.wake(slot.connector.partner);
     // A webhook proves the partner can reach us, not that our credentials still work: only the time.
     slot.lastSync = this.now();
     return { status: 200, body: { received: true, outcomes } };
+  }
+
+  /** Prescriptions the partner announced: into incoming prescriptions, once each (a re-delivered event adds nothing). */
+  private async receivePrescriptions(connector: PartnerConnector, prescriptions: readonly IncomingPrescription[]): Promise<Array<'prescription_received' | 'duplicate'>> {
+    const { db } = this.deps;
+    const outcomes = await this.deps.writes.run(() => {
+      const receivedAt = this.now();
+      return prescriptions.map((p) =>
+        insertPartnerPrescription(db, {
+          partner: connector.partner,
+          prescription_id: p.prescriptionId,
+          partner_patient_id: p.partnerPatientId,
+          event_id: p.eventId,
+          drug_name: p.drugName,
+          ndc: p.ndc,
+          sig_text: p.sigText,
+          written_qty: p.writtenQty,
+          refills_left: p.refillsLeft,
+          expire_date: p.expireDate,
+          drug_schedule: p.drugSchedule,
+          prescriber_name: p.prescriberName,
+          received_at: receivedAt,
+        })
+          ? ('prescription_received' as const)
+          : ('duplicate' as const),
+      );
+    });
+    if (outcomes.includes('prescription_received')) {
+      this.deps.logger.info('partners.prescriptions_received', { partner: connector.partner, count: outcomes.filter((o) => o === 'prescription_received').length });
+      this.publishChanged(connector.partner);
+    }
+    return outcomes;
+  }
+
+  incomingPrescriptions(input: AppApiParsedInput<'partners.incomingPrescriptions'>): AppApiOutput<'partners.incomingPrescriptions'> {
+    const { db } = this.deps;
+    return { prescriptions: listPartnerPrescriptions(db, input.partner, input.include_done).map((row) => incomingPrescriptionView(db, row)) };
+  }
+
+  /** Staff say which order an incoming prescription is for (its patient), or undo it. */
+  async matchPrescription(input: AppApiParsedInput<'partners.matchPrescription'>, actor: string): Promise<IncomingPrescriptionView> {
+    const { db } = this.deps;
+    const name = PARTNER_DISPLAY_NAMES[input.partner];
+    await this.deps.writes.run(() => {
+      const row = getPartnerPrescription(db, input.partner, input.prescription_id);
+      if (!row) throw new PrescriptionNotFoundError(input.partner, input.prescription_id);
+      if (input.order_id !== null) {
+        const order = getOrderState(db, input.order_id);
+        if (!order) throw new OrderNotFoundError(input.order_id);
+        if (order.origin !== 'bestrx') throw new TransitionRefusedError([`Order ${order.id} was created by ${PARTNER_DISPLAY_NAMES[order.origin]}, not BestRx: match the prescription to the pharmacy's order for this patient.`]);
+        if (!PRE_PICKUP_STATUSES.includes(order.status)) {
+          throw new TransitionRefusedError([`Order ${order.id} is ${order.status.replaceAll('_', ' ')}: only an order still at the pharmacy can be filled by ${name}.`]);
+        }
+      }
+      matchPartnerPrescription(db, { partner: input.partner, prescriptionId: input.prescription_id, orderId: input.order_id, by: actor, now: this.now() });
+    });
+    this.publishChanged(input.partner);
+    return incomingPrescriptionView(db, getPartnerPrescription(db, input.partner, input.prescription_id)!);
+  }
+
+  async dismissPrescription(input: AppApiParsedInput<'partners.dismissPrescription'>, actor: string): Promise<IncomingPrescriptionView> {
+    const { db } = this.deps;
+    await this.deps.writes.run(() => {
+      if (!getPartnerPrescription(db, input.partner, input.prescription_id)) throw new PrescriptionNotFoundError(input.partner, input.prescription_id);
+      dismissPartnerPrescription(db, { partner: input.partner, prescriptionId: input.prescription_id, by: actor, now: this.now() });
+    });
+    this.publishChanged(input.partner);
+    return incomingPrescriptionView(db, getPartnerPrescription(db, input.partner, input.prescription_id)!);
+  }
+
+  /** A new shipping address for the order at its partner (Honeybee, before it ships; also the fix for an address hold). */
+  async changeShippingAddress(input: AppApiParsedInput<'partners.changeShippingAddress'>, actor: string): Promise<OrderDetail> {
+    const { db, orders } = this.deps;
+    const handOver = this.orderToHandOver(input.id);
+    if (!handOver) throw new OrderNotFoundError(input.id);
+    const dispatch = liveDispatchOfOrder(db, input.id);
+    if (!dispatch || !dispatch.partner_order_ref) throw new TransitionRefusedError(['The order is not with a partner that has placed it: there is no partner order to change.']);
+    const slot = this.slots.get(dispatch.partner);
+    if (!slot) throw new PartnerNotConnectedError(dispatch.partner);
+    const { connector } = slot;
+    if (!connector.changeShippingAddress) throw new TransitionRefusedError([`${connector.displayName} offers no way to change an order's shipping address: call them.`]);
+    const change = connector.changeShippingAddress.bind(connector);
+    const recipient = handOver.order.content.recipient;
+    const address = { ...input.address, address_line_2: input.address.address_line_2 ?? null, state: input.address.state.toUpperCase() };
+    const progress = await this.callPartner(slot, () =>
+      change(JSON.parse(dispatch.refs_json) as Record<string, string>, {
+        firstName: recipient.first_name ?? recipient.entity_name ?? '',
+        lastName: recipient.last_name ?? '',
+        address,
+        acceptSuggested: input.accept_suggested,
+        ignoreWarnings: input.ignore_warnings,
+      }),
+    );
+    const order = await this.deps.writes.run(() =>
+      orders.applyPartnerProgressWithin({
+        orderId: input.id,
+        actor,
+        capturedAt: this.now(),
+        statuses: [],
+        note: `Shipping address changed at ${connector.displayName}: ${[address.address_line_1, address.address_line_2, address.city, address.state, address.zip_code].filter(Boolean).join(', ')}.`,
+      }),
+    );
+    orders.announceCommitted(order);
+    await this.ingest(connector, { eventId: connector.eventIdFor(dispatch.partner_order_ref, progress), partnerOrderRef: dispatch.partner_order_ref, progress }, 'poll');
+    return orders.get(input.id);
+  }
+
+  /** The partner ships a shipped order again (Honeybee's reorder); the new partner order joins the board as the partner's own. */
+  async reorder(input: AppApiParsedInput<'partners.reorder'>, actor: string): Promise<OrderDetail> {
+    const { db, orders } = this.deps;
+    if (!getOrderState(db, input.id)) throw new OrderNotFoundError(input.id);
+    const dispatch = latestDispatchOfOrder(db, input.id);
+    if (!dispatch || !dispatch.partner_order_ref) throw new TransitionRefusedError(['The order was never placed with a partner: there is nothing to reorder.']);
+    const slot = this.slots.get(dispatch.partner);
+    if (!slot) throw new PartnerNotConnectedError(dispatch.partner);
+    const { connector } = slot;
+    if (!connector.reorder) throw new TransitionRefusedError([`${connector.displayName} offers no reorder: send a new order instead.`]);
+    const reorder = connector.reorder.bind(connector);
+    const newRef = await this.callPartner(slot, () => reorder(JSON.parse(dispatch.refs_json) as Record<string, string>));
+    const adopted = await this.adopt(slot, newRef, { force: true, note: `Reorder of ${connector.displayName} order ${dispatch.partner_order_ref} (order ${input.id}), asked for by ${actor}.` });
+    if (!adopted) throw new TransitionRefusedError([`${connector.displayName} placed the reorder as ${newRef}, but RxRelay could not put it on the board yet; it will appear with the next sync.`]);
+    return orders.get(adopted);
   }
 
   /**
@@ -522,6 +741,10 @@ export class PartnerSyncEngine {
       partnerStatus: progress.status,
       carrier: progress.carrier ?? null,
       tracking: progress.tracking ?? null,
+      trackingUrl: progress.trackingUrl ?? null,
+      attentionJson: progress.attention
+        ? JSON.stringify({ reason: progress.attention.reason, action: progress.attention.action, can_change_address: progress.attention.canChangeAddress })
+        : null,
       state,
       now: this.now(),
     });
@@ -530,14 +753,19 @@ export class PartnerSyncEngine {
     const lifecycle = { status: order.status, returnRequested: order.return_requested_at !== null };
     const carrier = progress.carrier ?? dispatch.carrier ?? undefined;
     const tracking = progress.tracking ?? dispatch.tracking ?? undefined;
+    const trackingUrl = progress.trackingUrl ?? dispatch.tracking_url ?? undefined;
     let target: OrderStatus | null = meaning.status;
     // A partner that gives up after the package left cannot hand it back at the counter.
     if (meaning.failed && !PRE_PICKUP_STATUSES.includes(order.status)) target = 'unable_to_deliver';
+    // An order the partner made on its own has no pharmacy to fall back to: cancelled there, cancelled here.
+    else if (meaning.failed && order.origin !== 'bestrx') target = 'cancelled';
     const path = target ? pathBetween(lifecycle, target) : [];
-    const statuses = (path ?? []).map((to) => ({ to, notes: statusNotes(connector.displayName, to, meaning.describe, carrier, tracking, progress.eta) }));
+    const statuses = (path ?? []).map((to) => ({ to, notes: statusNotes(connector.displayName, to, meaning.describe, carrier, tracking, progress.eta, trackingUrl) }));
     let note: string | undefined;
     if (path === undefined) {
       note = `${meaning.describe} RxRelay's order is ${order.status.replaceAll('_', ' ')}, so nothing was changed: check with ${connector.displayName}.`;
+    } else if (progress.attention) {
+      note = `${meaning.describe}: ${progress.attention.reason} What to do: ${progress.attention.action}`;
     } else if (statuses.length === 0) {
       note = meaning.failed ? `${meaning.describe} The order is back with the pharmacy: deliver it in-house or send it to a partner again.` : meaning.describe;
     }
@@ -599,6 +827,16 @@ export class PartnerSyncEngine {
 
   private async pass(partner: PartnerName, slot: PartnerSlot): Promise<void> {
     if (this.stopped) return;
+    if (slot.connector.originatedWork) {
+      try {
+        await this.originatedWorkPass(slot);
+      } catch (error) {
+        // Recorded in the partner's health by callPartner; the hand-overs below still get their turn.
+        if (!(error instanceof PartnerRequestError) && !(error instanceof PartnerPausedError)) {
+          this.deps.logger.error('partners.originated_work_error', { partner, error: (error as Error).name });
+        }
+      }
+    }
     const due = listDueDispatches(this.deps.db, partner, this.now(), PASS_BATCH);
     for (const dispatch of due) {
       if (this.stopped || slot.circuit.blockedUntil) return;
@@ -642,6 +880,111 @@ export class PartnerSyncEngine {
     }
   }
 
+  /**
+   * Work the partner started on its own: fetch the patient record of newly announced
+   * prescriptions (for matching), and put on the board the partner's own orders, whether a
+   * webhook named them or the partner's list of recent orders shows them.
+   */
+  private async originatedWorkPass(slot: PartnerSlot): Promise<void> {
+    const { db } = this.deps;
+    const { connector } = slot;
+    const work = connector.originatedWork;
+    if (!work) return;
+    for (const partnerPatientId of listPatientsToFetch(db, connector.partner, 10)) {
+      let record;
+      try {
+        record = await this.callPartner(slot, () => work.patient(partnerPatientId));
+      } catch (error) {
+        if (!(error instanceof PartnerRequestError) || error.kind !== 'not_found') throw error;
+        // The partner does not know its own patient id: kept empty, so staff match by hand and it is not asked again.
+        record = { partnerPatientId, firstName: null, lastName: null, dob: null, email: null };
+      }
+      await this.deps.writes.run(() =>
+        upsertPartnerPatient(db, {
+          partner: connector.partner,
+          partner_patient_id: partnerPatientId,
+          first_name: record.firstName,
+          last_name: record.lastName,
+          dob: record.dob,
+          email: record.email,
+          fetched_at: this.now(),
+        }),
+      );
+      this.publishChanged(connector.partner);
+    }
+    for (const ref of listOrphanInboxRefs(db, connector.partner, 10)) {
+      if (this.stopped) return;
+      if (!slot.declined.has(ref)) await this.adopt(slot, ref);
+    }
+    const nowMs = this.deps.clock.now().getTime();
+    if (nowMs < slot.nextDiscoveryAt) return;
+    slot.nextDiscoveryAt = nowMs + this.deps.pollIntervalMs(connector.partner);
+    const recent = await this.callPartner(slot, () => work.recentOrders());
+    if (recent === 'unchanged') return;
+    for (const order of recent) {
+      if (this.stopped) return;
+      if (slot.declined.has(order.partnerOrderRef) || findDispatchByPartnerOrder(db, connector.partner, order.partnerOrderRef)) continue;
+      // A fill RxRelay requested (a hand-over of a BestRx order names its prescriptions) belongs to that hand-over, not the board's new orders.
+      if (countPrescriptionsRequestedByRxRelay(db, connector.partner, order.prescriptionIds) > 0) {
+        slot.declined.add(order.partnerOrderRef);
+        continue;
+      }
+      await this.adopt(slot, order.partnerOrderRef);
+    }
+  }
+
+  /**
+   * Puts a partner's own order on the board (origin: the partner) with an open hand-over that
+   * follows it, then applies what the partner already said about it. Returns the new order's id;
+   * undefined when it was not the partner's own or is on the board already.
+   */
+  private async adopt(slot: PartnerSlot, partnerOrderRef: string, options: { force?: boolean; note?: string } = {}): Promise<string | undefined> {
+    const { db, orders } = this.deps;
+    const { connector } = slot;
+    const work = connector.originatedWork;
+    if (!work) return undefined;
+    const adopted = await this.callPartner(slot, () => work.adoptOrder(partnerOrderRef));
+    if (!options.force && countPrescriptionsRequestedByRxRelay(db, connector.partner, adopted.prescriptionIds) > 0) {
+      slot.declined.add(partnerOrderRef);
+      return undefined;
+    }
+    const name = connector.displayName;
+    const order = await this.deps.writes.run(() => {
+      if (findDispatchByPartnerOrder(db, connector.partner, partnerOrderRef)) return undefined;
+      const now = this.now();
+      const created = orders.insertPartnerOrderWithin({
+        content: adopted.content,
+        origin: connector.partner,
+        actor: connector.partner,
+        notes: options.note ?? `Created by ${name} on its own when an e-prescription reached it (Automatic Processing): ${name} order ${partnerOrderRef}. BestRx did not send this order and hears nothing about it.`,
+        capturedAt: now,
+      });
+      insertAdoptedDispatch(db, {
+        id: randomUUID(),
+        order_id: created.id,
+        partner: connector.partner,
+        reference: `${connector.partner}:${partnerOrderRef}`,
+        // Naming its prescriptions counts their fill: an announced prescription Honeybee filled itself leaves incoming prescriptions.
+        details_json: JSON.stringify({ prescription_ids: adopted.prescriptionIds }),
+        refs_json: JSON.stringify(adopted.refs),
+        created_by: connector.partner,
+        partnerOrderRef,
+        now,
+      });
+      return orders.applyPartnerProgressWithin({ orderId: created.id, actor: connector.partner, capturedAt: now, statuses: [{ to: 'acknowledged', notes: `Being filled by ${name}.` }] });
+    });
+    if (!order) return undefined;
+    this.deps.logger.info('partners.order_adopted', { partner: connector.partner, order_id: order.id });
+    this.deps.events.publish({ type: 'order.created', order_id: order.id, status: order.status });
+    orders.announceCommitted(order);
+    for (const waiting of listUnappliedInboxEvents(db, connector.partner, partnerOrderRef)) {
+      await this.ingest(connector, { eventId: waiting.event_id, partnerOrderRef, progress: JSON.parse(waiting.payload_json) as PartnerProgress }, waiting.source);
+    }
+    await this.ingest(connector, { eventId: connector.eventIdFor(partnerOrderRef, adopted.progress), partnerOrderRef, progress: adopted.progress }, 'poll');
+    this.publishChanged(connector.partner);
+    return order.id;
+  }
+
   /** The partner no longer knows the order (a sandbox restarted empty, an order deleted there): the pharmacy takes it back. */
   private async givePartnerOrderUp(dispatch: PartnerDispatchRow, connector: PartnerConnector): Promise<void> {
     const { db, orders } = this.deps;
@@ -659,8 +1002,10 @@ export class PartnerSyncEngine {
     const nowMs = this.deps.clock.now().getTime();
     const due = nextDueAt(this.deps.db, partner);
     const blocked = slot.circuit.blockedUntil?.getTime() ?? 0;
-    if (!due) return;
-    const at = Math.max(Date.parse(due), blocked);
+    const discovery = slot.connector.originatedWork ? slot.nextDiscoveryAt : undefined;
+    if (!due && discovery === undefined) return;
+    const dueAt = Math.min(due ? Date.parse(due) : Number.POSITIVE_INFINITY, discovery ?? Number.POSITIVE_INFINITY);
+    const at = Math.max(dueAt, blocked);
     this.scheduleIn(partner, slot, Math.max(50, at - nowMs));
   }
 
@@ -778,8 +1123,9 @@ function statusNotes(
   carrier: string | undefined,
   tracking: string | undefined,
   eta: string | undefined,
+  trackingUrl?: string | undefined,
 ): string {
-  const shipment = [carrier, tracking ? `tracking ${tracking}` : undefined].filter(Boolean).join(' ');
+  const shipment = [carrier, tracking ? `tracking ${tracking}` : undefined, trackingUrl ? `(${trackingUrl})` : undefined].filter(Boolean).join(' ');
   const expected = eta ? ` Expected ${eta}.` : '';
   switch (to) {
     case 'picked_up':

@@ -289,8 +289,4 @@ describe('partner connections', () => {
     );
   });
 
-  it('says a partner without a connector cannot take orders yet', async () => {
-    const reply = await callApi('orders.dispatch', { id: await newOrder(), partner: 'honeybee', details: {} });
-    expect(!reply.ok && reply.error.code).toBe('partner_unavailable');
-  });
 });

@@ -115,9 +115,10 @@ describe('configuration', () => {
 describe('sandbox partner ports', () => {
   it("default to 8082 (United's seed) and 8083 (CaryRx), take 0 for any free port, and refuse a bad value", () => {
     const { config } = loadConfig([], {}, { strict: true, defaultDataDir: '/tmp/x' });
-    expect([config.unitedSandboxPort, config.caryrxSandboxPort]).toEqual([8082, 8083]);
-    const zero = loadConfig([], { RXRELAY_UNITED_SANDBOX_PORT: '0', RXRELAY_CARYRX_SANDBOX_PORT: '0' }, { strict: true, defaultDataDir: '/tmp/x' }).config;
-    expect([zero.unitedSandboxPort, zero.caryrxSandboxPort]).toEqual([0, 0]);
+    expect([config.unitedSandboxPort, config.caryrxSandboxPort, config.honeybeeSandboxPort]).toEqual([8082, 8083, 8084]);
+    const zero = loadConfig([], { RXRELAY_UNITED_SANDBOX_PORT: '0', RXRELAY_CARYRX_SANDBOX_PORT: '0', RXRELAY_HONEYBEE_SANDBOX_PORT: '0' }, { strict: true, defaultDataDir: '/tmp/x' }).config;
+    expect([zero.unitedSandboxPort, zero.caryrxSandboxPort, zero.honeybeeSandboxPort]).toEqual([0, 0, 0]);
+    expect(() => loadConfig([], { RXRELAY_HONEYBEE_SANDBOX_PORT: '70000' }, { strict: true, defaultDataDir: '/tmp/x' })).toThrow(/RXRELAY_HONEYBEE_SANDBOX_PORT must be a port number/);
     expect(() => loadConfig([], { RXRELAY_CARYRX_SANDBOX_PORT: 'eighty' }, { strict: true, defaultDataDir: '/tmp/x' })).toThrow(/RXRELAY_CARYRX_SANDBOX_PORT must be a port number/);
   });
 });

@@ -72,6 +72,12 @@ function setUp() {
       'partners.rotateCredentials': unused,
       'sandbox.partnerOrder': unused,
       'partners.patientPrescriptions': unused,
+      'partners.incomingPrescriptions': unused,
+      'partners.matchPrescription': unused,
+      'partners.dismissPrescription': unused,
+      'partners.changeShippingAddress': unused,
+      'partners.reorder': unused,
+      'sandbox.partnerPrescription': unused,
     },
     silentLogger,
   );
