@@ -1,19 +1,21 @@
-import { useCallback, useEffect, useState, type JSX } from 'react';
+import { useCallback, useEffect, type JSX } from 'react';
 import type { AppApiClient } from './api/app-api-client';
 import { useBarcodeScanner } from './barcode-scanner';
 import { CourierRuns } from './components/CourierRuns';
+import { IncomingPrescriptions } from './components/IncomingPrescriptions';
 import { SettingsView } from './components/SettingsView';
 import { ConnectionPanel } from './components/ConnectionPanel';
 import { OrderDetailPanel } from './components/OrderDetailPanel';
 import { OrderList } from './components/OrderList';
 import { SyncStatus } from './components/SyncStatus';
-import type { AppStore } from './store/app-store';
-
-type View = 'board' | 'runs' | 'sync' | 'settings';
+import type { AppStore, View } from './store/app-store';
 
 export function App({ store, api }: { store: AppStore; api: AppApiClient }): JSX.Element {
   const info = store((s) => s.info);
-  const [view, setView] = useState<View>('board');
+  const view = store((s) => s.view);
+  // The nav badge: Honeybee's prescriptions no one has matched to an order yet.
+  const waiting = store((s) => s.incoming.list?.filter((p) => p.state === 'waiting').length ?? 0);
+  const setView = (next: View) => store.getState().showView(next);
   useEffect(() => store.getState().start(), [store]);
   useBarcodeScanner(useCallback((code: string) => void store.getState().openScanned(code), [store]));
 
@@ -30,6 +32,15 @@ export function App({ store, api }: { store: AppStore; api: AppApiClient }): JSX
         <nav aria-label="Views" className="views">
           <button type="button" aria-pressed={view === 'board'} onClick={() => setView('board')}>
             Board
+          </button>
+          <button type="button" aria-pressed={view === 'incoming'} onClick={() => setView('incoming')}>
+            Incoming prescriptions
+            {waiting > 0 && (
+              <span className="count-badge">
+                {waiting}
+                <span className="visually-hidden"> waiting</span>
+              </span>
+            )}
           </button>
           <button type="button" aria-pressed={view === 'runs'} onClick={() => setView('runs')}>
             Courier runs
@@ -50,7 +61,15 @@ export function App({ store, api }: { store: AppStore; api: AppApiClient }): JSX
         </main>
       ) : (
         <main className="workspace single">
-          {view === 'runs' ? <CourierRuns api={api} /> : view === 'sync' ? <SyncStatus store={store} /> : <SettingsView api={api} store={store} />}
+          {view === 'incoming' ? (
+            <IncomingPrescriptions store={store} />
+          ) : view === 'runs' ? (
+            <CourierRuns api={api} />
+          ) : view === 'sync' ? (
+            <SyncStatus store={store} />
+          ) : (
+            <SettingsView api={api} store={store} />
+          )}
         </main>
       )}
     </div>

@@ -1,7 +1,8 @@
-import { useState, type JSX } from 'react';
+import { useEffect, useRef, useState, type JSX } from 'react';
 import type { OrderDetail, OrderEventView } from '../../../src-shared/app-api-contract';
+import { PARTNER_DISPLAY_NAMES } from '../../../src-shared/app-api-contract';
 import { STATUS_LABELS, type TransitionTarget } from '../../../src-shared/order-status';
-import { actorName } from '../partner-words';
+import { actorName, originFlag } from '../partner-words';
 import type { AppStore } from '../store/app-store';
 import { DeliveryCapture } from './DeliveryCapture';
 import { OrderDocuments } from './OrderDocuments';
@@ -28,7 +29,14 @@ function eventLabel(event: OrderEventView): string {
 }
 
 export function OrderDetailPanel({ store }: { store: AppStore }): JSX.Element {
-  const { selectedId, detail, actionError, busy } = store();
+  const { selectedId, detail, actionError, busy, focusDetail } = store();
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  // Opened from another view or by a reorder: the button pressed is gone, so the order takes the focus.
+  useEffect(() => {
+    if (!focusDetail || !detail || detail.id !== selectedId) return;
+    headingRef.current?.focus();
+    store.setState({ focusDetail: false });
+  }, [store, focusDetail, detail, selectedId]);
   if (!selectedId) return <section className="order-detail empty">Select an order to see its details.</section>;
   if (!detail) {
     return (
@@ -37,12 +45,25 @@ export function OrderDetailPanel({ store }: { store: AppStore }): JSX.Element {
       </section>
     );
   }
+  const origin = originFlag(detail.origin);
+  const maker = detail.origin === 'bestrx' ? undefined : PARTNER_DISPLAY_NAMES[detail.origin];
   return (
     <section className="order-detail" aria-label={`Order ${detail.id}`}>
       <header>
-        <h2>{detail.recipient_name}</h2>
-        <StatusBadge status={detail.status} />
+        <h2 ref={headingRef} tabIndex={-1}>
+          {detail.recipient_name}
+        </h2>
+        <span className="header-flags">
+          {origin && <span className="flag origin">{origin}</span>}
+          <StatusBadge status={detail.status} />
+        </span>
       </header>
+      {maker && (
+        <p className="origin-note">
+          {maker} made this order itself from an e-prescription it received. BestRx did not send it: BestRx is told nothing about it, and {maker} fills and
+          ships it.
+        </p>
+      )}
       {detail.return_requested && (
         <p className="notice" role="status">
           BestRx cancelled this order after pickup: bring the package back to the pharmacy.
@@ -53,10 +74,19 @@ export function OrderDetailPanel({ store }: { store: AppStore }): JSX.Element {
         <dd>{detail.id}</dd>
         <dt>Tracking</dt>
         <dd>{detail.tracking_id}</dd>
-        <dt>BestRx order</dt>
-        <dd>
-          {detail.bestrx_order_id} / {detail.bestrx_unique_order_id}
-        </dd>
+        {maker ? (
+          <>
+            <dt>Made by</dt>
+            <dd>{maker} (no BestRx order)</dd>
+          </>
+        ) : (
+          <>
+            <dt>BestRx order</dt>
+            <dd>
+              {detail.bestrx_order_id} / {detail.bestrx_unique_order_id}
+            </dd>
+          </>
+        )}
         <dt>Deliver to</dt>
         <dd>
           {detail.recipient.address.address_line_1}

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type JSX } from 'react';
 import type { OrderSummary } from '../../../src-shared/app-api-contract';
 import { ORDER_LIST_FILTERS, PARTNER_DISPLAY_NAMES, type OrderListFilterName } from '../../../src-shared/app-api-contract';
 import { ORDER_STATUSES, STATUS_LABELS, type OrderStatus } from '../../../src-shared/order-status';
+import { originFlag } from '../partner-words';
 import type { AppStore } from '../store/app-store';
 import { StatusBadge } from './StatusBadge';
 
@@ -140,6 +141,9 @@ function VirtualOrderRows(props: {
 }
 
 function OrderRow({ order, selected, onSelect }: { order: OrderSummary; selected: boolean; onSelect: (id: string) => void }): JSX.Element {
+  const origin = originFlag(order.origin);
+  // An order the partner made itself is with that partner: its flag says so, unless the partner gave up.
+  const partnerFlag = order.partner && (order.partner.partner !== order.origin || order.partner.state === 'failed');
   return (
     <button type="button" className={`order-row${selected ? ' selected' : ''}`} aria-current={selected} onClick={() => onSelect(order.id)}>
       <span className="order-row-main">
@@ -155,7 +159,8 @@ function OrderRow({ order, selected, onSelect }: { order: OrderSummary; selected
           {order.amount_to_collect > 0 && <span className="flag">Collect {money(order.amount_to_collect)}</span>}
           {order.flags.refrigeration_needed && <span className="flag">Fridge</span>}
           {order.return_requested && <span className="flag warning">Return</span>}
-          {order.partner && (
+          {origin && <span className="flag origin">{origin}</span>}
+          {order.partner && partnerFlag && (
             <span className={order.partner.state === 'failed' ? 'flag warning' : 'flag'}>
               {PARTNER_DISPLAY_NAMES[order.partner.partner]}
               {order.partner.state === 'failed' ? ': gave up' : ''}

@@ -81,7 +81,7 @@ export function OrderParticulars({ detail }: { detail: OrderDetail }): JSX.Eleme
   const s = detail.store;
   return (
     <details className="particulars">
-      <summary>Everything else BestRx sent</summary>
+      <summary>{detail.origin === 'bestrx' ? 'Everything else BestRx sent' : 'Everything else on the order'}</summary>
       <dl className="facts">
         <dt>Service level</dt>
         <dd>{detail.service_level ?? '—'}</dd>
@@ -132,7 +132,9 @@ export function OrderPushes({ detail }: { detail: OrderDetail }): JSX.Element {
   return (
     <section aria-label="Told BestRx">
       <h3>Told BestRx</h3>
-      {detail.pushes.length === 0 ? (
+      {detail.origin !== 'bestrx' && detail.pushes.length === 0 ? (
+        <p className="empty">None are sent: BestRx did not send this order.</p>
+      ) : detail.pushes.length === 0 ? (
         <p className="empty">Nothing yet: CreateOrder’s answer told BestRx the order was created.</p>
       ) : (
         <ol className="pushes">

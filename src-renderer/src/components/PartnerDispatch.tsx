@@ -2,13 +2,24 @@
 // The form asks for what the chosen partner needs (its `dispatch_fields`): for United Pharmacy
 // the partner's pharmacy, a medication from that pharmacy's catalog (browsed a page at a time,
 // with the partner's live prices), the patient and the prescription; for CaryRx the patient, the
-// shipping method, central fill and, live, which of the patient's prescriptions at CaryRx go.
+// shipping method, central fill and, live, which of the patient's prescriptions at CaryRx go; for
+// Honeybee Health the incoming prescriptions matched to this order (ticked, each in packs of a
+// package size), the shipping method and what to do with the address.
 // The core checks everything and names each missing or invalid field; what was typed stays until
 // the order is sent. An order with payment to collect stays in-house: partners collect nothing.
 import { useEffect, useId, useRef, useState, type JSX } from 'react';
-import type { AppApiError, AppApiInput, AppApiOutput, AppApiReply, DispatchField, OrderDetail, PartnerName } from '../../../src-shared/app-api-contract';
+import type {
+  AppApiError,
+  AppApiInput,
+  AppApiOutput,
+  AppApiReply,
+  DispatchField,
+  IncomingPrescriptionView,
+  OrderDetail,
+  PartnerName,
+} from '../../../src-shared/app-api-contract';
 import { PRE_PICKUP_STATUSES } from '../../../src-shared/order-status';
-import { clock, fieldProblem } from '../partner-words';
+import { clock, dobWords, fieldProblem, fillsLeft, honeybeeProblemLine, prescriptionPatientName } from '../partner-words';
 import type { AppStore } from '../store/app-store';
 
 type DispatchDetails = NonNullable<AppApiInput<'orders.dispatch'>['details']>;
@@ -29,14 +40,21 @@ const FIELD_LABELS = {
   prescription_ids: 'Prescriptions',
   shipping_method: 'Shipping method',
   central_fill: 'Central fill',
+  fill_items: 'Prescription to fill',
+  ship_to_prescription_address: 'Ship to the e-prescription’s address',
+  address_accept_suggested: 'Take the corrected address',
+  address_ignore_warnings: 'Ship despite address warnings',
   // CaryRx's own name for the date of birth ("dob: the date of birth must be in the past").
   dob: 'Date of birth',
 } as const;
 type Field = Exclude<keyof typeof FIELD_LABELS, 'dob'>;
 
-/** A problem line from the core, with field names said as the form labels them. */
-export function describeProblem(line: string): { field: Field | undefined; text: string } {
-  const { field, text } = fieldProblem<keyof typeof FIELD_LABELS>(line, FIELD_LABELS);
+/**
+ * A problem line from the core, with field names said as the form labels them (Honeybee's own
+ * paths too: "patient.dob", "items.0.quantity"). `itemName` names the n-th prescription filled.
+ */
+export function describeProblem(line: string, itemName?: (index: number) => string | undefined): { field: Field | undefined; text: string } {
+  const { field, text } = fieldProblem<keyof typeof FIELD_LABELS>(honeybeeProblemLine(line, itemName), FIELD_LABELS);
   return { field: field === 'dob' ? 'patient_dob' : field, text };
 }
 
@@ -45,6 +63,12 @@ const SHIPPING_METHODS: Partial<Record<PartnerName, ReadonlyArray<readonly [valu
   caryrx: [
     ['sameday_delivery', 'Same-day delivery'],
     ['2day_mailorder', '2-day mail order'],
+  ],
+  // ASSUMPTION: Honeybee does not publish its shipping methods; the core checks these ids.
+  honeybee: [
+    ['1', 'Standard (USPS)'],
+    ['2', 'Two-day (UPS)'],
+    ['3', 'Overnight (FedEx)'],
   ],
 };
 /** How long the note for the partner's pharmacist may be (the core allows 2048; CaryRx takes 1000). */
@@ -103,6 +127,20 @@ interface Loaded<T> {
   reply: AppApiReply<T>;
 }
 
+/** Honeybee: whether to fill a matched prescription, and how much (packs × units per pack), as typed. */
+interface FillChoice {
+  picked: boolean;
+  packs: string;
+  size: string;
+}
+
+/** Until staff change it: ticked while a fill is left, one pack of the written quantity. */
+const defaultFill = (p: IncomingPrescriptionView): FillChoice => ({
+  picked: fillsLeft(p) > 0,
+  packs: '1',
+  size: String(Math.max(1, Math.round(p.written_qty ?? 1))),
+});
+
 function DispatchForm({ detail, store, onClose }: { detail: OrderDetail; store: AppStore; onClose: () => void }): JSX.Element {
   const ids = useId();
   const partners = store((s) => s.partners);
@@ -118,6 +156,12 @@ function DispatchForm({ detail, store, onClose }: { detail: OrderDetail; store: 
   const [shipping, setShipping] = useState('');
   const [centralFill, setCentralFill] = useState(false);
   const [prescriptions, setPrescriptions] = useState<{ email: string; ids: string[] }>({ email: '', ids: [] });
+  const [fillChoices, setFillChoices] = useState<Record<string, FillChoice>>({});
+  const [incoming, setIncoming] = useState<Loaded<AppApiOutput<'partners.incomingPrescriptions'>> | undefined>();
+  const [incomingTry, setIncomingTry] = useState(0);
+  const [shipToErx, setShipToErx] = useState(false);
+  const [acceptSuggested, setAcceptSuggested] = useState(false);
+  const [ignoreWarnings, setIgnoreWarnings] = useState(false);
   const [sending, setSending] = useState(false);
   const [problem, setProblem] = useState<AppApiError | undefined>();
   const [pharmacies, setPharmacies] = useState<Loaded<AppApiOutput<'partners.pharmacies'>> | undefined>();
@@ -154,14 +198,36 @@ function DispatchForm({ detail, store, onClose }: { detail: OrderDetail; store: 
   const active = pharmacyList.filter((p) => p.status === 'active');
   const pharmacy = pharmacyChoice || (pharmacyList.length === 1 && pharmacyList[0] ? pharmacyList[0].id : active.length === 1 && active[0] ? active[0].id : '');
 
+  // Honeybee: the incoming prescriptions staff matched to this order are the ones it can fill.
+  const fillsMatched = asks('fill_items');
+  const incomingKey = `${partner}#${incomingTry}`;
+  useEffect(() => {
+    if (!partner || !fillsMatched) return;
+    let current = true;
+    void store
+      .getState()
+      .incomingPrescriptions(partner)
+      .then((reply) => current && setIncoming({ key: `${partner}#${incomingTry}`, reply }));
+    return () => {
+      current = false;
+    };
+  }, [store, partner, fillsMatched, incomingTry]);
+  const incomingLoading = Boolean(partner) && fillsMatched && incoming?.key !== incomingKey;
+  const matchedRx =
+    fillsMatched && !incomingLoading && incoming?.reply.ok
+      ? incoming.reply.value.prescriptions.filter((p) => p.matched_order_id === detail.id && p.state !== 'dismissed')
+      : [];
+  const fillOf = (p: IncomingPrescriptionView) => fillChoices[p.prescription_id] ?? defaultFill(p);
+  const fills = matchedRx.filter((p) => fillOf(p).picked);
+
   const shippingMethods = partner ? SHIPPING_METHODS[partner] : undefined;
   const shippingMethod = shipping || shippingMethods?.[0]?.[0] || '';
   const noteLimit = (partner && NOTE_LIMITS[partner]) || NOTE_LIMIT;
   // Prescriptions picked from a list found with another email are another patient's: not sent.
   const pickedPrescriptions = prescriptions.email === email.trim() ? prescriptions.ids : [];
 
-  // The problems the core found, each tied to the field it names.
-  const problems = (problem?.details ?? []).map(describeProblem);
+  // The problems the core found, each tied to the field it names (a fill item by its drug).
+  const problems = (problem?.details ?? []).map((line) => describeProblem(line, (index) => fills[index]?.drug_name));
   const invalid = new Set(problems.map((p) => p.field).filter(Boolean));
   const errorId = (field: Field) => (invalid.has(field) ? `${ids}-problem-${field}` : undefined);
   const fieldProps = (field: Field) => ({ 'aria-invalid': invalid.has(field) || undefined, 'aria-describedby': errorId(field) });
@@ -172,7 +238,13 @@ function DispatchForm({ detail, store, onClose }: { detail: OrderDetail; store: 
 
   const send = async () => {
     if (!partner) return;
+    if (fillsMatched && matchedRx.length > 0 && fills.length === 0) {
+      setProblem({ code: 'invalid_input', message: 'No prescription chosen.', details: ['prescription_ids: tick at least one of the prescriptions to fill.'] });
+      return;
+    }
     const number = (text: string) => (text.trim() === '' ? undefined : Number(text));
+    // An emptied pack count is sent as 0: the core names it.
+    const whole = (text: string) => number(text) ?? 0;
     const details: DispatchDetails = {
       ...(asks('pharmacy_id') && pharmacy ? { pharmacy_id: pharmacy } : {}),
       ...(asks('medication_id') && medication ? { medication_id: medication.medication_id } : {}),
@@ -184,7 +256,17 @@ function DispatchForm({ detail, store, onClose }: { detail: OrderDetail; store: 
       ...(asks('clinical_notes') && notes.trim() ? { clinical_notes: notes.trim() } : {}),
       ...(asks('shipping_method') && shippingMethod.trim() ? { shipping_method: shippingMethod.trim() } : {}),
       ...(asks('central_fill') ? { central_fill: centralFill } : {}),
-      ...(asks('prescription_ids') && pickedPrescriptions.length > 0 ? { prescription_ids: pickedPrescriptions } : {}),
+      ...(asks('prescription_ids') && !fillsMatched && pickedPrescriptions.length > 0 ? { prescription_ids: pickedPrescriptions } : {}),
+      // Honeybee: those ticked, in packs; with none matched, the core says to match one first.
+      ...(fillsMatched && fills.length > 0
+        ? {
+            prescription_ids: fills.map((p) => p.prescription_id),
+            fill_items: fills.map((p) => ({ prescription_id: p.prescription_id, quantity: whole(fillOf(p).packs), package_size: whole(fillOf(p).size) })),
+          }
+        : {}),
+      ...(asks('address_options')
+        ? { ship_to_prescription_address: shipToErx, ...(shipToErx ? {} : { address_accept_suggested: acceptSuggested, address_ignore_warnings: ignoreWarnings }) }
+        : {}),
     };
     setSending(true);
     setProblem(undefined);
@@ -196,10 +278,71 @@ function DispatchForm({ detail, store, onClose }: { detail: OrderDetail; store: 
 
   const partnerName = partnerStatus?.name ?? 'partner';
   const asksPatient = asks('patient_dob') || asks('patient_email') || asks('patient_gender');
-  const asksShipping = asks('shipping_method') || asks('central_fill');
+  const asksShipping = asks('shipping_method') || asks('central_fill') || asks('address_options');
   const asksPrescription = asks('prescription_ids') || asks('dispense_quantity') || asks('days_supply') || asks('clinical_notes');
   const customer = detail.customers.find((c) => c.first_name || c.last_name);
   const patientName = [customer?.first_name ?? detail.recipient.first_name, customer?.last_name ?? detail.recipient.last_name].filter(Boolean).join(' ');
+  // What the partner's own patient record says (Honeybee), to compare with the order's patient.
+  const partnerPatient = matchedRx.find((p) => p.patient)?.patient ?? null;
+  const a = detail.recipient.address;
+  const orderAddress = [a.address_line_1, a.address_line_2, `${a.city}, ${a.state} ${a.zip_code}`].filter(Boolean).join(', ');
+
+  const prescriptionSection = asksPrescription && (
+    <fieldset>
+      <legend>{fillsMatched ? 'Prescriptions to fill' : 'Prescription'}</legend>
+      {partner && fillsMatched && (
+        <MatchedFills
+          store={store}
+          partnerName={partnerName}
+          loading={incomingLoading}
+          failed={!incomingLoading && incoming && !incoming.reply.ok ? incoming.reply.error : undefined}
+          onRetry={() => setIncomingTry((n) => n + 1)}
+          matched={matchedRx}
+          fillOf={fillOf}
+          onChange={(p, change) => setFillChoices((choices) => ({ ...choices, [p.prescription_id]: { ...(choices[p.prescription_id] ?? defaultFill(p)), ...change } }))}
+          describedBy={errorId('prescription_ids') ?? errorId('fill_items')}
+          invalid={invalid.has('fill_items')}
+        />
+      )}
+      {partner && asks('prescription_ids') && !fillsMatched && (
+        <PrescriptionPicker
+          key={partner}
+          store={store}
+          partner={partner}
+          partnerName={partnerName}
+          patientName={patientName}
+          email={email.trim()}
+          picked={pickedPrescriptions}
+          onPick={(picked) => setPrescriptions({ email: email.trim(), ids: picked })}
+          describedBy={errorId('prescription_ids')}
+        />
+      )}
+      {partner === 'caryrx' && !asks('prescription_ids') && partnerStatus?.mode === 'sandbox' && (
+        <p className="hint">
+          Sandbox: RxRelay creates the order’s prescriptions (by Rx number) at the {partnerName} simulator. Live, you pick the patient’s prescriptions at{' '}
+          {partnerName}.
+        </p>
+      )}
+      {asks('dispense_quantity') && (
+        <label>
+          Dispense quantity (1–1000)
+          <input type="number" inputMode="numeric" min={1} max={1000} step={1} value={quantity} onChange={(e) => setQuantity(e.target.value)} {...fieldProps('dispense_quantity')} />
+        </label>
+      )}
+      {asks('days_supply') && (
+        <label>
+          Days supply (1–365)
+          <input type="number" inputMode="numeric" min={1} max={365} step={1} value={daysSupply} onChange={(e) => setDaysSupply(e.target.value)} {...fieldProps('days_supply')} />
+        </label>
+      )}
+      {asks('clinical_notes') && (
+        <label className="wide">
+          {partner === 'united' ? 'Clinical notes for the pharmacist' : `Clinical notes for ${partnerName}’s pharmacist`} (optional, {notes.length}/{noteLimit})
+          <textarea rows={2} value={notes} onChange={(e) => setNotes(e.target.value)} maxLength={noteLimit} {...fieldProps('clinical_notes')} />
+        </label>
+      )}
+    </fieldset>
+  );
 
   return (
     <form
@@ -232,6 +375,10 @@ function DispatchForm({ detail, store, onClose }: { detail: OrderDetail; store: 
                 setMedication(undefined);
                 setShipping('');
                 setPrescriptions({ email: '', ids: [] });
+                setFillChoices({});
+                setShipToErx(false);
+                setAcceptSuggested(false);
+                setIgnoreWarnings(false);
               }}
               {...fieldProps('partner')}
             >
@@ -319,6 +466,9 @@ function DispatchForm({ detail, store, onClose }: { detail: OrderDetail; store: 
         </fieldset>
       )}
 
+      {/* Honeybee fills what was matched to the order: that comes first. */}
+      {fillsMatched && prescriptionSection}
+
       {asksPatient && (
         <fieldset>
           <legend>Patient (what {partnerName} needs that BestRx did not send)</legend>
@@ -327,6 +477,12 @@ function DispatchForm({ detail, store, onClose }: { detail: OrderDetail; store: 
               Date of birth
               <input type="date" value={dob} onChange={(e) => setDob(e.target.value)} {...fieldProps('patient_dob')} />
             </label>
+          )}
+          {fillsMatched && partnerPatient?.dob && (
+            <p className="hint">
+              {partnerName} has {prescriptionPatientName({ patient: partnerPatient }) ?? 'the patient'} born {dobWords(partnerPatient.dob)}: check it with the
+              patient. Leave the date of birth empty to keep it, or enter the right one.
+            </p>
           )}
           {asks('patient_email') && (
             <label>
@@ -373,51 +529,43 @@ function DispatchForm({ detail, store, onClose }: { detail: OrderDetail; store: 
               Fill at {partnerName} central fill
             </label>
           )}
+          {asks('address_options') && (
+            <div className="address-options">
+              <p>
+                Ship to: <strong>{shipToErx ? 'the address on the e-prescription' : orderAddress}</strong>
+                {shipToErx ? '' : ' (the order’s delivery address)'}
+              </p>
+              <label className="choice">
+                <input type="checkbox" checked={shipToErx} onChange={(e) => setShipToErx(e.target.checked)} {...fieldProps('ship_to_prescription_address')} />
+                Ship to the address on the e-prescription instead
+              </label>
+              <label className="choice">
+                <input
+                  type="checkbox"
+                  checked={acceptSuggested && !shipToErx}
+                  disabled={shipToErx}
+                  onChange={(e) => setAcceptSuggested(e.target.checked)}
+                  {...fieldProps('address_accept_suggested')}
+                />
+                If {partnerName}’s address check corrects the address, take the corrected one
+              </label>
+              <label className="choice">
+                <input
+                  type="checkbox"
+                  checked={ignoreWarnings && !shipToErx}
+                  disabled={shipToErx}
+                  onChange={(e) => setIgnoreWarnings(e.target.checked)}
+                  {...fieldProps('address_ignore_warnings')}
+                />
+                Ship to this address even if the address check warns about it
+              </label>
+              {shipToErx && <p className="hint">{partnerName} checks the e-prescription’s address itself and holds the order if it cannot ship there.</p>}
+            </div>
+          )}
         </fieldset>
       )}
 
-      {asksPrescription && (
-        <fieldset>
-          <legend>Prescription</legend>
-          {partner && asks('prescription_ids') && (
-            <PrescriptionPicker
-              key={partner}
-              store={store}
-              partner={partner}
-              partnerName={partnerName}
-              patientName={patientName}
-              email={email.trim()}
-              picked={pickedPrescriptions}
-              onPick={(picked) => setPrescriptions({ email: email.trim(), ids: picked })}
-              describedBy={errorId('prescription_ids')}
-            />
-          )}
-          {partner === 'caryrx' && !asks('prescription_ids') && partnerStatus?.mode === 'sandbox' && (
-            <p className="hint">
-              Sandbox: RxRelay creates the order’s prescriptions (by Rx number) at the {partnerName} simulator. Live, you pick the patient’s prescriptions at{' '}
-              {partnerName}.
-            </p>
-          )}
-          {asks('dispense_quantity') && (
-            <label>
-              Dispense quantity (1–1000)
-              <input type="number" inputMode="numeric" min={1} max={1000} step={1} value={quantity} onChange={(e) => setQuantity(e.target.value)} {...fieldProps('dispense_quantity')} />
-            </label>
-          )}
-          {asks('days_supply') && (
-            <label>
-              Days supply (1–365)
-              <input type="number" inputMode="numeric" min={1} max={365} step={1} value={daysSupply} onChange={(e) => setDaysSupply(e.target.value)} {...fieldProps('days_supply')} />
-            </label>
-          )}
-          {asks('clinical_notes') && (
-            <label className="wide">
-              {partner === 'united' ? 'Clinical notes for the pharmacist' : `Clinical notes for ${partnerName}’s pharmacist`} (optional, {notes.length}/{noteLimit})
-              <textarea rows={2} value={notes} onChange={(e) => setNotes(e.target.value)} maxLength={noteLimit} {...fieldProps('clinical_notes')} />
-            </label>
-          )}
-        </fieldset>
-      )}
+      {!fillsMatched && prescriptionSection}
 
       {problem && (
         <div className="error" role="alert" tabIndex={-1} ref={problemRef}>
@@ -549,6 +697,117 @@ function PrescriptionPicker(props: {
           ))}
         </fieldset>
       )}
+    </div>
+  );
+}
+
+/**
+ * Honeybee: the incoming prescriptions staff matched to this order, each ticked while a fill is
+ * left, with how much to fill — packs of a package size (one bottle of 30: 1 × 30).
+ */
+function MatchedFills(props: {
+  store: AppStore;
+  partnerName: string;
+  loading: boolean;
+  failed: AppApiError | undefined;
+  onRetry: () => void;
+  matched: IncomingPrescriptionView[];
+  fillOf: (p: IncomingPrescriptionView) => FillChoice;
+  onChange: (p: IncomingPrescriptionView, change: Partial<FillChoice>) => void;
+  describedBy: string | undefined;
+  invalid: boolean;
+}): JSX.Element {
+  const { store, partnerName, loading, failed, onRetry, matched, fillOf, onChange, describedBy, invalid } = props;
+  const ids = useId();
+  const picked = matched.filter((p) => fillOf(p).picked).length;
+  const controlled = matched.some((p) => p.controlled && fillOf(p).picked);
+  if (loading) return <p aria-busy="true">Loading the {partnerName} prescriptions matched to this order…</p>;
+  if (failed) {
+    return (
+      <p role="alert" className="inline-problem">
+        {partnerName}’s incoming prescriptions could not be loaded: {failed.message}{' '}
+        <button type="button" className="link-button" onClick={onRetry}>
+          Try again
+        </button>
+      </p>
+    );
+  }
+  if (matched.length === 0) {
+    return (
+      <p className="notice">
+        No {partnerName} prescription is matched to this order yet. {partnerName} fills only the e-prescriptions it received: match one to this order
+        under{' '}
+        <button type="button" className="link-button" onClick={() => store.getState().showView('incoming')}>
+          Incoming prescriptions
+        </button>{' '}
+        first.
+      </p>
+    );
+  }
+  return (
+    <div className="rx-fills" role="group" aria-labelledby={`${ids}-legend`} aria-describedby={describedBy}>
+      <p id={`${ids}-legend`} className="fills-legend">
+        Matched to this order ({picked} of {matched.length} chosen)
+      </p>
+      {matched.map((p) => {
+        const fill = fillOf(p);
+        const left = fillsLeft(p);
+        const units = Number(fill.packs) * Number(fill.size);
+        return (
+          <div key={p.prescription_id} className={`fill-row${fill.picked ? '' : ' unpicked'}`}>
+            <label className="choice">
+              <input type="checkbox" checked={fill.picked} onChange={(e) => onChange(p, { picked: e.target.checked })} />
+              <span id={`${ids}-${p.prescription_id}`}>
+                <strong>{p.drug_name}</strong>
+                {' · '}
+                {p.written_qty !== null ? `${p.written_qty} written` : 'quantity not written'}
+                {' · '}
+                {left === 0 ? 'no fill left' : p.refills_left !== null ? `${p.refills_left} refill${p.refills_left === 1 ? '' : 's'} left` : 'refills not known'}
+                {p.sig_text ? <span className="formulation">{p.sig_text}</span> : null}
+              </span>
+            </label>
+            {fill.picked && (
+              <span className="fill-amount">
+                <label>
+                  Packs<span className="visually-hidden"> of {p.drug_name}</span>
+                  <input
+                    type="number"
+                    inputMode="numeric"
+                    min={1}
+                    max={100}
+                    step={1}
+                    value={fill.packs}
+                    onChange={(e) => onChange(p, { packs: e.target.value })}
+                    aria-invalid={invalid || undefined}
+                  />
+                </label>
+                <span aria-hidden="true">×</span>
+                <label>
+                  Units per pack<span className="visually-hidden"> of {p.drug_name}</span>
+                  <input
+                    type="number"
+                    inputMode="numeric"
+                    min={1}
+                    max={10000}
+                    step={1}
+                    value={fill.size}
+                    onChange={(e) => onChange(p, { size: e.target.value })}
+                    aria-invalid={invalid || undefined}
+                  />
+                </label>
+                <span className="fill-total">{Number.isFinite(units) && units > 0 ? `= ${units} units` : ''}</span>
+              </span>
+            )}
+            {p.controlled && (
+              <p className="notice">
+                Controlled — needs the patient’s ID. {partnerName} fills it only with the patient’s ID document, which RxRelay cannot send yet: expect{' '}
+                {partnerName} to refuse it until the ID reaches them another way.
+              </p>
+            )}
+          </div>
+        );
+      })}
+      {controlled && <p className="hint">Untick a controlled prescription to send the others now.</p>}
     </div>
   );
 }

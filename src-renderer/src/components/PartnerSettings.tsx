@@ -2,8 +2,10 @@
 // partner's API (live). United Pharmacy: its tenant's base URL and a setup token or client
 // credentials, which RxRelay can rotate. CaryRx: the base URL CaryRx gave for an environment
 // (development, UAT, production) and that environment's API key (CaryRx issues the keys: no
-// rotation here). Secrets are typed into password fields, sent once, stored encrypted by the
-// core and never shown again: the form only says whether they are stored.
+// rotation here). Honeybee Health: its API and token server (production by default), the client
+// ID and secret from its Partner Dashboard, and the two webhook secrets set there (X-Honeybee-Secret
+// and the event-signing secret). Secrets are typed into password fields, sent once, stored
+// encrypted by the core and never shown again: the form only says whether they are stored.
 import { useId, useState, type JSX } from 'react';
 import { CARYRX_ENVIRONMENTS, type AppApiError, type AppApiInput, type PartnerStatusView } from '../../../src-shared/app-api-contract';
 import type { AppApiClient } from '../api/app-api-client';
@@ -21,10 +23,16 @@ const FIELD_LABELS: Record<string, string> = {
   client_secret: 'Client secret',
   webhook_secret: 'Webhook secret',
   webhook_base_url: 'Webhook base URL',
+  token_url: 'Token URL',
+  signing_secret: 'Event-signing secret',
   environment: 'Environment',
   api_key: 'API key',
 };
 const plainLine = (line: string) => fieldProblem(line, FIELD_LABELS).text;
+
+/** Honeybee's production addresses, used when the fields are left empty. */
+const HONEYBEE_BASE_URL = 'https://partners.honeybeehealth.com';
+const HONEYBEE_TOKEN_URL = 'https://auth.honeybeehealth.com/oauth/token';
 
 /** The base part of the partner's webhook address (what was entered: the address minus /webhooks/<partner>). */
 const webhookBase = (status: PartnerStatusView) => status.webhook_url?.replace(new RegExp(`/webhooks/${status.partner}/?$`), '') ?? '';
@@ -50,6 +58,10 @@ function PartnerForm({ api, store, status }: { api: AppApiClient; store: AppStor
   const [clientId, setClientId] = useState('');
   const [clientSecret, setClientSecret] = useState('');
   const [webhookSecret, setWebhookSecret] = useState('');
+  // Honeybee: client credentials only (no setup token), a token server, and a second webhook secret.
+  const honeybee = status.partner === 'honeybee';
+  const [tokenUrl, setTokenUrl] = useState('');
+  const [signingSecret, setSigningSecret] = useState('');
   // CaryRx: an API key per environment, issued by CaryRx.
   const byApiKey = status.partner === 'caryrx';
   const [environment, setEnvironment] = useState<CaryRxEnvironment | ''>(isCaryRxEnvironment(status.environment) ? status.environment : '');
@@ -61,7 +73,7 @@ function PartnerForm({ api, store, status }: { api: AppApiClient; store: AppStor
   const [problem, setProblem] = useState<AppApiError | undefined>();
 
   // Rotation acts on the connection in use: not offered while another mode is being set up.
-  const canRotate = !byApiKey && mode === status.mode && (status.credentials_stored || status.mode === 'sandbox');
+  const canRotate = !byApiKey && !honeybee && mode === status.mode && (status.credentials_stored || status.mode === 'sandbox');
   const secrets = byApiKey ? 'API key' : 'credentials';
   // The stored key is the one of the environment in use.
   const keyStored = status.credentials_stored && environment !== '' && environment === status.environment;
@@ -74,10 +86,12 @@ function PartnerForm({ api, store, status }: { api: AppApiClient; store: AppStor
       partner: status.partner,
       mode,
       ...(live && baseUrl.trim() ? { base_url: baseUrl.trim() } : {}),
-      ...(live && !byApiKey && auth === 'setup_token' && setupToken.trim() ? { setup_token: setupToken.trim() } : {}),
-      ...(live && !byApiKey && auth === 'client' && clientId.trim() ? { client_id: clientId.trim() } : {}),
-      ...(live && !byApiKey && auth === 'client' && clientSecret.trim() ? { client_secret: clientSecret.trim() } : {}),
+      ...(live && honeybee && tokenUrl.trim() ? { token_url: tokenUrl.trim() } : {}),
+      ...(live && !byApiKey && !honeybee && auth === 'setup_token' && setupToken.trim() ? { setup_token: setupToken.trim() } : {}),
+      ...(live && !byApiKey && (honeybee || auth === 'client') && clientId.trim() ? { client_id: clientId.trim() } : {}),
+      ...(live && !byApiKey && (honeybee || auth === 'client') && clientSecret.trim() ? { client_secret: clientSecret.trim() } : {}),
       ...(live && !byApiKey && webhookSecret.trim() ? { webhook_secret: webhookSecret.trim() } : {}),
+      ...(live && honeybee && signingSecret.trim() ? { signing_secret: signingSecret.trim() } : {}),
       ...(live && byApiKey && environment ? { environment } : {}),
       ...(live && byApiKey && apiKey.trim() ? { api_key: apiKey.trim() } : {}),
       // Emptied: stop asking the partner for webhooks (polling carries on).
@@ -94,6 +108,7 @@ function PartnerForm({ api, store, status }: { api: AppApiClient; store: AppStor
     setClientId('');
     setClientSecret('');
     setWebhookSecret('');
+    setSigningSecret('');
     setApiKey('');
     const s = reply.value;
     setMessage(
@@ -151,12 +166,35 @@ function PartnerForm({ api, store, status }: { api: AppApiClient; store: AppStor
               type="url"
               value={baseUrl}
               onChange={(e) => setBaseUrl(e.target.value)}
-              placeholder={byApiKey ? `https://… (the address ${status.name} gave you)` : 'https://api.example.com/pharmacy/{tenant}/api/v1'}
+              placeholder={
+                byApiKey ? `https://… (the address ${status.name} gave you)` : honeybee ? HONEYBEE_BASE_URL : 'https://api.example.com/pharmacy/{tenant}/api/v1'
+              }
               autoComplete="off"
               spellCheck={false}
               maxLength={500}
+              aria-describedby={honeybee ? `${ids}-urls-hint` : undefined}
             />
           </label>
+          {honeybee && (
+            <>
+              <label>
+                Token URL
+                <input
+                  type="url"
+                  value={tokenUrl}
+                  onChange={(e) => setTokenUrl(e.target.value)}
+                  placeholder={HONEYBEE_TOKEN_URL}
+                  autoComplete="off"
+                  spellCheck={false}
+                  maxLength={500}
+                  aria-describedby={`${ids}-urls-hint`}
+                />
+              </label>
+              <p className="hint" id={`${ids}-urls-hint`}>
+                Leave both empty for {status.name}’s production addresses (or to keep the ones saved before); fill them in for {status.name}’s staging.
+              </p>
+            </>
+          )}
           {byApiKey ? (
             <fieldset className="credentials">
               <legend>Environment and API key</legend>
@@ -185,6 +223,28 @@ function PartnerForm({ api, store, status }: { api: AppApiClient; store: AppStor
                   maxLength={500}
                   placeholder={keyStored ? 'stored — leave empty to keep it' : undefined}
                   aria-describedby={`${ids}-key-hint`}
+                />
+              </label>
+            </fieldset>
+          ) : honeybee ? (
+            <fieldset className="credentials">
+              <legend>Client credentials {status.credentials_stored ? '(stored; leave empty to keep them)' : ''}</legend>
+              <p className="hint">
+                The client ID and secret from {status.name}’s Partner Dashboard. RxRelay tries them before saving anything: wrong ones change nothing.
+              </p>
+              <label>
+                Client ID
+                <input value={clientId} onChange={(e) => setClientId(e.target.value)} autoComplete="off" spellCheck={false} maxLength={500} />
+              </label>
+              <label>
+                Client secret
+                <input
+                  type="password"
+                  value={clientSecret}
+                  onChange={(e) => setClientSecret(e.target.value)}
+                  autoComplete="new-password"
+                  maxLength={2000}
+                  placeholder={status.credentials_stored ? 'stored — leave empty to keep it' : undefined}
                 />
               </label>
             </fieldset>
@@ -223,6 +283,7 @@ function PartnerForm({ api, store, status }: { api: AppApiClient; store: AppStor
             <p className="hint">
               RxRelay polls {status.name} for every open order, so updates arrive without webhooks — only a little later. Webhooks need an address{' '}
               {status.name} can reach from the internet (e.g. a tunnel) that forwards to this RxRelay.
+              {honeybee ? ` ${status.name} announces new e-prescriptions only by webhook: without one, Incoming prescriptions stays empty.` : ''}
             </p>
             <label>
               Webhook base URL
@@ -246,11 +307,41 @@ function PartnerForm({ api, store, status }: { api: AppApiClient; store: AppStor
                 `${status.name} will call <this address>/webhooks/${status.partner}.`
               )}
             </p>
-            {!byApiKey && (
+            {!byApiKey && !honeybee && (
               <label>
                 Webhook secret
                 <input type="password" value={webhookSecret} onChange={(e) => setWebhookSecret(e.target.value)} autoComplete="new-password" maxLength={2000} />
               </label>
+            )}
+            {honeybee && (
+              <>
+                <p className="hint" id={`${ids}-secrets-hint`}>
+                  Both are set in {status.name}’s dashboard (API &amp; Webhook Settings); enter either or both. RxRelay accepts a webhook only when what is set
+                  here matches. Stored secrets are never shown: leave a field empty to keep it.
+                </p>
+                <label>
+                  Webhook secret (X-Honeybee-Secret)
+                  <input
+                    type="password"
+                    value={webhookSecret}
+                    onChange={(e) => setWebhookSecret(e.target.value)}
+                    autoComplete="new-password"
+                    maxLength={2000}
+                    aria-describedby={`${ids}-secrets-hint`}
+                  />
+                </label>
+                <label>
+                  Event-signing secret (X-Honeybee-Signature)
+                  <input
+                    type="password"
+                    value={signingSecret}
+                    onChange={(e) => setSigningSecret(e.target.value)}
+                    autoComplete="new-password"
+                    maxLength={2000}
+                    aria-describedby={`${ids}-secrets-hint`}
+                  />
+                </label>
+              </>
             )}
           </fieldset>
         </>

@@ -8,6 +8,7 @@ import type {
   AppInfo,
   BestRxConnection,
   AppApiReply,
+  IncomingPrescriptionView,
   OrderDetail,
   OrderListFilterName,
   OutboxOverview,
@@ -24,7 +25,14 @@ import type {
 import type { OrderStatus, TransitionTarget } from '../../../src-shared/order-status';
 import type { AppApiClient } from '../api/app-api-client';
 
+/** The app's views (the navigation in the header). */
+export type View = 'board' | 'incoming' | 'runs' | 'sync' | 'settings';
+
+/** The partner whose incoming prescriptions staff match to orders (Honeybee's Partner Requested Fills). */
+export const INCOMING_PARTNER: PartnerName = 'honeybee';
+
 export interface AppState {
+  view: View;
   info: AppInfo | undefined;
   connection: BestRxConnection | undefined;
   /** The board's rows by position (a sparse window of `total`: pages load as they scroll into view). */
@@ -41,6 +49,8 @@ export interface AppState {
   listError: string | undefined;
   selectedId: string | undefined;
   detail: OrderDetail | undefined;
+  /** The order was opened from elsewhere (incoming prescriptions, a reorder): its panel takes the keyboard focus once shown. */
+  focusDetail: boolean;
   actionError: AppApiError | undefined;
   busy: boolean;
   /** The fulfilment partners' connections (sync status, settings, the dispatch form). */
@@ -52,6 +62,28 @@ export interface AppState {
     /** What the last "Sync now" found, in words. */
     message: string | undefined;
   };
+  /** Prescriptions Honeybee took in, waiting for staff to match them to an order (the nav badge counts the waiting ones). */
+  incoming: {
+    list: IncomingPrescriptionView[] | undefined;
+    /** Also those a fill was requested for and those set aside. */
+    includeDone: boolean;
+    error: AppApiError | undefined;
+  };
+
+  showView(view: View): void;
+  /** Opens an order on the board (from incoming prescriptions, or a reorder). */
+  openOrder(id: string): Promise<void>;
+  loadIncoming(): Promise<void>;
+  setIncludeDone(includeDone: boolean): void;
+  /** `orderId: null` undoes the match (and puts a set-aside prescription back). */
+  matchPrescription(prescriptionId: string, orderId: string | null): Promise<AppApiReply<IncomingPrescriptionView>>;
+  dismissPrescription(prescriptionId: string): Promise<AppApiReply<IncomingPrescriptionView>>;
+  /** All of the partner's incoming prescriptions, done ones too (the dispatch form picks those matched to the order). */
+  incomingPrescriptions(partner: PartnerName): Promise<AppApiReply<AppApiOutput<'partners.incomingPrescriptions'>>>;
+  /** A new shipping address for the selected order at its partner (Honeybee's address holds). */
+  changeShippingAddress(input: Omit<AppApiInput<'partners.changeShippingAddress'>, 'id'>): Promise<AppApiReply<OrderDetail>>;
+  /** The partner ships the selected order again as a new order; on success that order is opened. */
+  reorder(): Promise<AppApiReply<OrderDetail>>;
 
   start(): () => void;
   setStatusFilter(status: OrderStatus | undefined): void;
@@ -82,8 +114,8 @@ export interface AppState {
   partnerMedications(partner: PartnerName, pharmacyId: string, page: number): Promise<AppApiReply<AppApiOutput<'partners.medications'>>>;
   /** The selected order's patient's prescriptions at the partner (CaryRx live), found by name and this email. */
   patientPrescriptions(partner: PartnerName, patientEmail: string): Promise<AppApiReply<AppApiOutput<'partners.patientPrescriptions'>>>;
-  /** Sandbox mode: make the partner's simulator move the selected order on, fail it or cancel it. */
-  sandboxPartnerOrder(partner: PartnerName, action: 'advance' | 'fail' | 'cancel'): Promise<AppApiReply<AppApiOutput<'sandbox.partnerOrder'>>>;
+  /** Sandbox mode: make the partner's simulator move the selected order on, fail it, cancel it or hold it. */
+  sandboxPartnerOrder(partner: PartnerName, action: AppApiInput<'sandbox.partnerOrder'>['action']): Promise<AppApiReply<AppApiOutput<'sandbox.partnerOrder'>>>;
 }
 
 const PAGE_SIZE = 100;
@@ -96,6 +128,9 @@ export function createAppStore(api: AppApiClient) {
   let requestedPages = new Set<number>();
   let visible = { start: 0, end: PAGE_SIZE };
   let rowsGeneration = 0;
+  // Incoming prescriptions: one load at a time; changes meanwhile ask for one more after it.
+  let incomingLoading = false;
+  let incomingStale = false;
   return create<AppState>()((set, get) => {
     const listInput = (offset: number) => {
       const { statusFilter, query, quickFilters } = get();
@@ -124,7 +159,26 @@ export function createAppStore(api: AppApiClient) {
       const reply = await api.call('orders.get', { id });
       if (reply.ok && get().selectedId === id) set({ detail: reply.value });
     };
+    const loadIncoming = async (): Promise<void> => {
+      if (incomingLoading) {
+        incomingStale = true;
+        return;
+      }
+      incomingLoading = true;
+      try {
+        do {
+          incomingStale = false;
+          const includeDone = get().incoming.includeDone;
+          const reply = await api.call('partners.incomingPrescriptions', { partner: INCOMING_PARTNER, include_done: includeDone });
+          if (get().incoming.includeDone !== includeDone) incomingStale = true;
+          else set({ incoming: { ...get().incoming, ...(reply.ok ? { list: reply.value.prescriptions, error: undefined } : { error: reply.error }) } });
+        } while (incomingStale);
+      } finally {
+        incomingLoading = false;
+      }
+    };
     return {
+      view: 'board',
       info: undefined,
       connection: undefined,
       orders: [],
@@ -138,17 +192,21 @@ export function createAppStore(api: AppApiClient) {
       listError: undefined,
       selectedId: undefined,
       detail: undefined,
+      focusDetail: false,
       actionError: undefined,
       busy: false,
       partners: { list: undefined, error: undefined, syncing: undefined, message: undefined },
+      incoming: { list: undefined, includeDone: false, error: undefined },
 
       start() {
         void api.call('app.info', {}).then((reply) => reply.ok && set({ info: reply.value }));
         void api.call('settings.bestrxConnection', {}).then((reply) => reply.ok && set({ connection: reply.value }));
         void get().refresh();
+        void loadIncoming();
         return api.subscribe((event) => {
           if (event.type === 'partners.changed') {
             if (get().partners.list) void get().loadPartners();
+            if (event.partner === INCOMING_PARTNER) void loadIncoming();
             if (get().detail?.partner?.partner === event.partner) void reloadSelected();
             return;
           }
@@ -160,8 +218,60 @@ export function createAppStore(api: AppApiClient) {
           }
           if (event.type !== 'order.created' && event.type !== 'order.changed') return;
           void get().refresh();
+          // The suggestions are orders on the board: a new or moved order may change them.
+          if (get().view === 'incoming') void loadIncoming();
           if (event.order_id === get().selectedId) void get().select(event.order_id);
         });
+      },
+
+      showView(view) {
+        set({ view });
+        if (view === 'incoming') void loadIncoming();
+      },
+
+      async openOrder(id) {
+        set({ view: 'board', focusDetail: true });
+        await get().select(id);
+      },
+
+      loadIncoming,
+
+      setIncludeDone(includeDone) {
+        set({ incoming: { ...get().incoming, includeDone } });
+        void loadIncoming();
+      },
+
+      async matchPrescription(prescriptionId, orderId) {
+        const reply = await api.call('partners.matchPrescription', { partner: INCOMING_PARTNER, prescription_id: prescriptionId, order_id: orderId });
+        await loadIncoming();
+        return reply;
+      },
+
+      async dismissPrescription(prescriptionId) {
+        const reply = await api.call('partners.dismissPrescription', { partner: INCOMING_PARTNER, prescription_id: prescriptionId });
+        await loadIncoming();
+        return reply;
+      },
+
+      incomingPrescriptions(partner) {
+        return api.call('partners.incomingPrescriptions', { partner, include_done: true });
+      },
+
+      async changeShippingAddress(input) {
+        const id = get().selectedId ?? '';
+        const reply = await api.call('partners.changeShippingAddress', { id, ...input });
+        if (reply.ok && get().selectedId === id) set({ detail: reply.value });
+        return reply;
+      },
+
+      async reorder() {
+        const reply = await api.call('partners.reorder', { id: get().selectedId ?? '' });
+        if (reply.ok) {
+          // The new order, as the answer gives it: no "Loading…" in between.
+          set({ selectedId: reply.value.id, detail: reply.value, actionError: undefined, focusDetail: true });
+          void get().refresh();
+        }
+        return reply;
       },
 
       setStatusFilter(status) {
