@@ -84,7 +84,7 @@ async function tokenRequest(sim: HoneybeeSimulator, form: Record<string, string>
   return { status: response.status, headers: response.headers, text, json: JSON.parse(text) };
 }
 
-async function waitFor(condition: () => boolean, timeoutMs = 3_000): Promise<void> {
+async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('timed out waiting');
