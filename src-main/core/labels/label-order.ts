@@ -3,7 +3,7 @@
 //
 // Every string here came from BestRx and is untrusted: these helpers only format it; escaping
 // for SVG, ZPL or PDF is each writer's job.
-import type { OrderDetail } from '../../../src-shared/app-api-contract';
+import { PARTNER_DISPLAY_NAMES, type OrderDetail } from '../../../src-shared/app-api-contract';
 import { DEFAULT_CODE_TABLES, LABEL_FILE_TYPES, type CodeTables, type LabelFileType } from '../domain/code-tables';
 import { formatDollars } from '../domain/money';
 
@@ -14,6 +14,7 @@ export type LabelOrder = Pick<
   | 'tracking_id'
   | 'bestrx_order_id'
   | 'bestrx_unique_order_id'
+  | 'origin'
   | 'store'
   | 'recipient'
   | 'flags'
@@ -29,6 +30,15 @@ export type LabelOrder = Pick<
   | 'consents'
   | 'delivery_notes'
 >;
+
+/**
+ * Where the order came from, as a caption and a value: BestRx's order ids, or the partner that
+ * made the order itself (Honeybee's Automatic Processing has no BestRx ids to print).
+ */
+export function orderSourceLine(order: Pick<LabelOrder, 'origin' | 'bestrx_order_id' | 'bestrx_unique_order_id'>): { caption: string; value: string } {
+  if (order.origin === 'bestrx') return { caption: 'BestRx order', value: `${order.bestrx_order_id} / ${order.bestrx_unique_order_id}` };
+  return { caption: 'From', value: PARTNER_DISPLAY_NAMES[order.origin] };
+}
 
 export const LABEL_DPIS = [203, 300] as const;
 export type LabelDpi = (typeof LABEL_DPIS)[number];

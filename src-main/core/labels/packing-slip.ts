@@ -17,6 +17,7 @@ import {
   type ImageFormat,
   type LabelDpi,
   type LabelOrder,
+  orderSourceLine,
 } from './label-order';
 import { encodeImage, rasterizeSvg } from './raster';
 import { groupedTrackingId } from './shipping-label';
@@ -116,7 +117,7 @@ export function packingSlipSvg(order: LabelOrder, options: PackingSlipOptions): 
   // ---- ids and dates ----------------------------------------------------------------------
   section('ORDER');
   const pairs: Array<[string, string]> = [
-    ['BestRx order', `${order.bestrx_order_id} / ${order.bestrx_unique_order_id}`],
+    [orderSourceLine(order).caption, orderSourceLine(order).value],
     ['Tracking', groupedTrackingId(printableText(order.tracking_id))],
     ['Service', printableText(order.service_level)],
     ['Pickup', printableText(order.pickup_date)],

@@ -20,6 +20,7 @@ import {
   type ImageFormat,
   type LabelDpi,
   type LabelOrder,
+  orderSourceLine,
 } from './label-order';
 import { encodeImage, rasterizeSvg } from './raster';
 import { SvgCanvas, type TextAnchor } from './svg-canvas';
@@ -219,10 +220,11 @@ export function shippingLabelSvg(order: LabelOrder, options: ShippingLabelOption
     const valueSize = pt(10.5);
     const half = contentWidth / 2;
     line('ORDER', left, top, captionSize, 'regular', half);
-    line('BESTRX ORDER', right, top, captionSize, 'regular', half, 'end');
+    const source = orderSourceLine(order);
+    line(source.caption.toUpperCase(), right, top, captionSize, 'regular', half, 'end');
     top += captionSize * LINE_HEIGHT;
     line(order.id, left, top, valueSize, 'bold', half - inch(0.05));
-    line(`${order.bestrx_order_id} / ${order.bestrx_unique_order_id}`, right, top, valueSize, 'bold', half - inch(0.05), 'end');
+    line(source.value, right, top, valueSize, 'bold', half - inch(0.05), 'end');
     top += valueSize * LINE_HEIGHT + inch(0.03);
 
     const pkg = packageDescription(order.package);

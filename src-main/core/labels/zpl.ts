@@ -23,6 +23,7 @@ import {
   recipientPersonName,
   recipientPhone,
   type LabelOrder,
+  orderSourceLine,
 } from './label-order';
 import { groupedTrackingId, labelFrame, type ShippingLabelOptions } from './shipping-label';
 import { ellipsize, wrapText } from './text-fit';
@@ -219,10 +220,11 @@ export function shippingLabelZpl(order: LabelOrder, options: ShippingLabelOption
     let y = inch(5.04);
     const half = Math.floor(contentWidth / 2);
     zpl.text('ORDER', left, y, size(6.5), half);
-    zpl.text('BESTRX ORDER', left + half, y, size(6.5), half, 'R');
+    const source = orderSourceLine(order);
+    zpl.text(source.caption.toUpperCase(), left + half, y, size(6.5), half, 'R');
     y += size(8);
     zpl.text(order.id, left, y, size(10.5), half - inch(0.05));
-    zpl.text(`${order.bestrx_order_id} / ${order.bestrx_unique_order_id}`, left + half, y, size(10.5), half, 'R');
+    zpl.text(source.value, left + half, y, size(10.5), half, 'R');
     y += size(13);
     const pkg = packageDescription(order.package);
     if (pkg) {

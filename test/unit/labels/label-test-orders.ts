@@ -71,6 +71,7 @@ export function seedLabelOrder(): LabelOrder {
     id: 'RXR-0RCXK4M7QW2ZD9',
     tracking_id: SEED_TRACKING_ID,
     bestrx_order_id: seed.bestrx_order_id,
+    origin: 'bestrx',
     bestrx_unique_order_id: seed.bestrx_unique_order_id,
     store: {
       ...seed.store,

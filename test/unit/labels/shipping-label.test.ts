@@ -85,6 +85,14 @@ describe('what the label says', () => {
     }
   });
 
+  it('prints the partner, not BestRx ids of 0, on an order a partner made itself', () => {
+    const words = text({ ...seedLabelOrder(), origin: 'honeybee', bestrx_order_id: 0, bestrx_unique_order_id: 0 });
+    expect(words).toContain('FROM');
+    expect(words).toContain('Honeybee Health');
+    expect(words).not.toContain('0 / 0');
+    expect(words).not.toContain('BESTRX ORDER');
+  });
+
   it('shows the seed’s flags in inverted boxes: signature required and the amount to collect', () => {
     const runs = svgTextRuns(shippingLabelSvg(seedLabelOrder(), { trackingUrl: SEED_TRACKING_URL, dpi: 203 }));
     const flags = runs.filter((run) => run.fill === '#fff').map((run) => run.text);
