@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// Prepares better-sqlite3 for Electron, beside the copy built for Node.
+// Prepares the SQLite driver (better-sqlite3-multiple-ciphers: better-sqlite3 with encryption at
+// rest) for Electron, beside the copy built for Node.
 //
-// better-sqlite3 is a native module compiled against one runtime's ABI. The copy in
+// The driver is a native module compiled against one runtime's ABI. The copy in
 // node_modules is built for Node (npm test and headless mode use it); Electron ships its own
 // ABI. Rebuilding in place (electron-rebuild) would break `npm test`, so this builds a second
-// copy into node_modules/.rxrelay-native/electron-v<version>-<platform>-<arch>/ and the
-// Electron shell opens the database with better-sqlite3's `nativeBinding` option pointing at it
+// copy into node_modules/.rxrelay-native/<driver>-<driver version>-electron-v<version>-<platform>-<arch>/
+// and the Electron shell opens the database with the driver's `nativeBinding` option pointing at it
 // (src-main/electron/native-sqlite.ts). Run by `npm start`; does nothing when already prepared.
 //
 // First try: the prebuilt binary for this Electron version (prebuild-install, from GitHub).
@@ -20,17 +21,19 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
 
 const electronVersion = JSON.parse(readFileSync(require.resolve('electron/package.json'), 'utf8')).version;
-const sqliteDir = dirname(require.resolve('better-sqlite3/package.json'));
-const folder = `electron-v${electronVersion}-${process.platform}-${process.arch}`;
+const DRIVER = 'better-sqlite3-multiple-ciphers';
+const sqliteDir = dirname(require.resolve(`${DRIVER}/package.json`));
+const driverVersion = JSON.parse(readFileSync(join(sqliteDir, 'package.json'), 'utf8')).version;
+const folder = `${DRIVER}-${driverVersion}-electron-v${electronVersion}-${process.platform}-${process.arch}`;
 const targetDir = join(root, 'node_modules', '.rxrelay-native', folder);
 const target = join(targetDir, 'better_sqlite3.node');
 
 if (existsSync(target)) {
-  console.log(`better-sqlite3 for Electron ${electronVersion} is ready (${target}).`);
+  console.log(`${DRIVER} for Electron ${electronVersion} is ready (${target}).`);
   process.exit(0);
 }
 
-console.log(`Preparing better-sqlite3 for Electron ${electronVersion} (${process.platform}-${process.arch}); this runs once.`);
+console.log(`Preparing ${DRIVER} ${driverVersion} for Electron ${electronVersion} (${process.platform}-${process.arch}); this runs once.`);
 const workDir = join(root, 'node_modules', '.rxrelay-native', `${folder}.build`);
 rmSync(workDir, { recursive: true, force: true });
 cpSync(sqliteDir, workDir, { recursive: true, filter: (source) => !source.startsWith(join(sqliteDir, 'build')) });
@@ -80,11 +83,11 @@ if ((prebuilt() && existsSync(built)) || (compiled() && existsSync(built))) {
   mkdirSync(targetDir, { recursive: true });
   cpSync(built, target);
   rmSync(workDir, { recursive: true, force: true });
-  console.log(`better-sqlite3 for Electron ${electronVersion} is ready (${target}).`);
+  console.log(`${DRIVER} for Electron ${electronVersion} is ready (${target}).`);
 } else {
   rmSync(workDir, { recursive: true, force: true });
   console.error(
-    `Could not prepare better-sqlite3 for Electron ${electronVersion}.\n` +
+    `Could not prepare ${DRIVER} for Electron ${electronVersion}.\n` +
       'This needs the internet once (a prebuilt binary from GitHub, or Electron headers and a C++ toolchain).\n' +
       'Headless mode (npm run serve) does not need it.',
   );

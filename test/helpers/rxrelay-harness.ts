@@ -1,4 +1,5 @@
 // Starts the real core (BestRx listener on a loopback port, SQLite in a temp folder) for a test.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,8 @@ export const TEST_CREDENTIALS = { username: 'bestrx-test', password: 'correct ho
 export interface Harness {
   core: RxRelayCore;
   db: SqliteDatabase;
+  /** The key the database file is encrypted with. */
+  dbKey: Buffer;
   dataDir: string;
   baseUrl: string;
   host: string;
@@ -70,7 +73,9 @@ export async function startHarness(
     RXRELAY_SANDBOX_STEP_MS: String(options.sandboxStepMs ?? 3_600_000),
     ...(options.sandbox === false ? { RXRELAY_SANDBOX: '0' } : {}),
   }, { strict: true });
-  const db = openDatabase({ file: join(dataDir, 'rxrelay.db') });
+  // Encrypted as in the app, with a key made for this test: every harness test runs on SQLCipher pages.
+  const dbKey = randomBytes(32);
+  const db = openDatabase({ file: join(dataDir, 'rxrelay.db'), key: dbKey });
   let core: RxRelayCore;
   try {
     core = await startRxRelayCore({
@@ -80,6 +85,8 @@ export async function startHarness(
       secrets: options.secrets ?? createMemorySecretStore(),
       partnerSchedule: options.partnerSchedule ?? false,
       partnerCrashPoint: options.partnerCrashPoint,
+      // Backups only when a test asks (backups.run): no copy made behind a test's back.
+      backupSchedule: false,
       clock: options.clock ?? new FakeClock(),
       logger: silentLogger,
       mode: 'headless',
@@ -97,6 +104,7 @@ export async function startHarness(
   return {
     core,
     db,
+    dbKey,
     dataDir,
     baseUrl,
     host,

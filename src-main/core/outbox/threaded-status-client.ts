@@ -12,7 +12,12 @@ export interface SenderThreadData {
    * The database file, opened read-only by the thread so it reads each payload (tens of KB with
    * a signature) itself: the main thread hands over an id instead of reading and copying it.
    */
-  database?: { file: string; nativeBinding?: string | undefined };
+  database?: {
+    file: string;
+    nativeBinding?: string | undefined;
+    /** The database key (hex) when the file is encrypted. A secret: never logged, never put in an error. */
+    keyHex?: string | undefined;
+  };
 }
 
 export type SenderRequest =

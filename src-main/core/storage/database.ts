@@ -2,23 +2,84 @@
 // writer, synchronous=FULL so an order BestRx was told about survives a power cut, foreign keys
 // on, and a busy timeout so a second connection (a backup, the Electron shell) waits instead of
 // failing. Migrations run before anyone else sees the handle.
-import Database from 'better-sqlite3';
+//
+// Encryption at rest. The driver is better-sqlite3-multiple-ciphers (SQLite3 Multiple Ciphers,
+// a drop-in for better-sqlite3). With a key, every page of the database file, its WAL and its
+// rollback journals is encrypted in SQLCipher v4's format (`cipher=sqlcipher`, `legacy=4`:
+// AES-256-CBC, HMAC-SHA512 per page, a 16-byte salt in place of the plaintext header), so
+// `sqlcipher` itself opens it with `PRAGMA key = "x'<64 hex>'"`. The key is 32 random bytes
+// given raw (`x'…'`), not a passphrase: no PBKDF2 on each open (the status-push thread opens its
+// own connection). SQLite's temporary files are NOT encrypted by SQLite3 Multiple Ciphers, so an
+// encrypted connection keeps them in memory (temp_store=MEMORY). Where the key lives:
+// database-key.ts.
+//
+// Patient data on disk is this database and nothing else: labels, packing slips and run sheets
+// are rendered on demand and never written to a file, and signatures are stored in the
+// database (order_events.proof_json). Backups (backups.ts) are made by this connection with
+// VACUUM INTO, which writes them with the same cipher and key.
+import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3-multiple-ciphers';
+import type { Logger } from '../logger';
 import { migrate, type Migration, MIGRATIONS } from './migrations';
 
 export type SqliteDatabase = Database.Database;
 
+/** The database key's length: 32 random bytes (AES-256). */
+export const DATABASE_KEY_BYTES = 32;
+
+/** The key does not open the database, or there is no key for an encrypted one. The message says which; it never holds a key. */
+export class DatabaseKeyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DatabaseKeyError';
+  }
+}
+
 export interface OpenDatabaseOptions {
-  /** A file path, or ':memory:' for tests. */
+  /** A file path, or ':memory:' for tests (never encrypted). */
   file: string;
+  /**
+   * The 32-byte key: the file is encrypted with it (a new file is created encrypted; a plain
+   * one is encrypted in place first). Without it the file must be a plain SQLite database.
+   */
+  key?: Buffer | undefined;
   /** Path to a better_sqlite3.node built for the running runtime (Electron ships its own ABI). */
   nativeBinding?: string | undefined;
   migrations?: readonly Migration[];
+  /** Told when a plain database was encrypted in place (`database.encrypted_in_place`). */
+  logger?: Logger | undefined;
+}
+
+const keys = new WeakMap<SqliteDatabase, Buffer>();
+
+/** The key a connection was opened with (for a second connection to the same file), if any. */
+export function databaseKeyOf(db: SqliteDatabase): Buffer | undefined {
+  return keys.get(db);
 }
 
 export function openDatabase(options: OpenDatabaseOptions): SqliteDatabase {
-  const db = new Database(options.file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+  const memory = options.file === ':memory:';
+  const key = memory ? undefined : options.key;
+  if (!memory) {
+    const state = databaseFileState(options.file);
+    if (key && state === 'plain') {
+      encryptPlainDatabase(options.file, key, options.nativeBinding);
+      options.logger?.info('database.encrypted_in_place', { cipher: 'sqlcipher4' });
+    } else if (!key && state === 'encrypted') {
+      throw new DatabaseKeyError(`${options.file} is encrypted and no key was given to open it`);
+    }
+  }
+  const db = new Database(options.file, driverOptions(options.nativeBinding));
   try {
-    if (options.file !== ':memory:') {
+    if (key) {
+      applyDatabaseKey(db, key);
+      verifyDatabaseKey(db, options.file);
+      // SQLite3 Multiple Ciphers encrypts the database, its WAL and journals, not temporary
+      // files (big sorts, temporary tables): those stay in memory.
+      db.pragma('temp_store = MEMORY');
+    }
+    if (!memory) {
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal') throw new Error(`SQLite refused WAL mode (got ${String(mode)})`);
     }
@@ -29,10 +90,307 @@ export function openDatabase(options: OpenDatabaseOptions): SqliteDatabase {
     // in memory as the order history grows.
     db.pragma('cache_size = -32768');
     migrate(db, options.migrations ?? MIGRATIONS);
+    if (key) keys.set(db, key);
+    if (!memory) removeLeftoverCopies(options.file);
     return db;
   } catch (error) {
     db.close();
     throw error;
+  }
+}
+
+function driverOptions(nativeBinding: string | undefined): Database.Options {
+  return nativeBinding ? { nativeBinding } : {};
+}
+
+function keyLiteral(key: Buffer): string {
+  if (key.length !== DATABASE_KEY_BYTES) throw new DatabaseKeyError(`a database key is ${DATABASE_KEY_BYTES} bytes, not ${key.length}`);
+  return `"x'${key.toString('hex')}'"`;
+}
+
+/**
+ * The first statements on a connection to an encrypted file: SQLCipher v4's format and the raw
+ * key. Nothing is read until a statement touches the database, so a wrong key fails there
+ * (verifyDatabaseKey), changing nothing.
+ */
+export function applyDatabaseKey(db: SqliteDatabase, key: Buffer): void {
+  db.pragma(`cipher = 'sqlcipher'`);
+  db.pragma('legacy = 4');
+  db.pragma(`key = ${keyLiteral(key)}`);
+}
+
+function verifyDatabaseKey(db: SqliteDatabase, file: string): void {
+  try {
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'SQLITE_NOTADB') throw new DatabaseKeyError(`this key does not open the database ${file}`);
+    throw error;
+  }
+}
+
+/** Every plain SQLite 3 file starts with these 16 bytes; an encrypted one with its random salt. */
+const PLAIN_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+
+/** 'absent': no file or an empty one (a new database); 'plain': unencrypted SQLite; 'encrypted': anything else. */
+export function databaseFileState(file: string): 'absent' | 'plain' | 'encrypted' {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'absent';
+    throw error;
+  }
+  try {
+    const header = Buffer.alloc(PLAIN_HEADER.length);
+    const read = readSync(fd, header, 0, header.length, 0);
+    if (read === 0) return 'absent';
+    return read === header.length && header.equals(PLAIN_HEADER) ? 'plain' : 'encrypted';
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The copies encryption and key rotation work on, beside the database until they replace it. */
+const ENCRYPTING_SUFFIX = '.encrypting';
+const REKEYING_SUFFIX = '.rekeying';
+
+/**
+ * Turns the database into one self-contained file that no one else has open: the WAL copied
+ * into it and removed (journal_mode=DELETE needs every other connection closed, so it also
+ * proves no one else is using it).
+ */
+function settleIntoOneFile(db: SqliteDatabase, file: string): void {
+  const inUse = () => new Error(`${file} is open in another program (is RxRelay running?): stop it and try again`);
+  db.pragma('busy_timeout = 5000');
+  let settled: boolean;
+  try {
+    const [checkpoint] = db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
+    settled = (!checkpoint || checkpoint.busy === 0) && db.pragma('journal_mode = DELETE', { simple: true }) === 'delete';
+  } catch (error) {
+    if (/^SQLITE_(BUSY|LOCKED)/.test(String((error as { code?: unknown }).code))) throw inUse();
+    throw error;
+  }
+  if (!settled) throw inUse();
+}
+
+function fileStamp(file: string): string {
+  const stat = statSync(file);
+  return `${stat.size}:${stat.mtimeMs}`;
+}
+
+interface PreparedCopy {
+  file: string;
+  copy: string;
+  stamp: string;
+}
+
+/**
+ * Re-encryption works on a copy that then replaces the file. Why not PRAGMA rekey on the file
+ * itself (one transaction): SQLite3 Multiple Ciphers 2.3 (this driver's) refuses to rekey in
+ * WAL mode, and in rollback-journal mode a kill in the middle of a rekey was not always
+ * recoverable: the rekey gives the file a new salt as it rewrites page 1, while the hot journal
+ * holds the old pages under the old key and salt, so neither key could roll it back (2 kills in
+ * ~60 at random moments, measured on a 40 MB database). With a copy, a kill at any moment leaves
+ * the original untouched until one atomic rename, and the copy is checked before that.
+ *
+ * `settle`: the file is the live database (fold its WAL in, and prove no one else has it open);
+ * otherwise it is a closed single file (a backup).
+ */
+function prepareRekeyedCopy(options: {
+  file: string;
+  suffix: string;
+  /** Undefined: the file is plain. */
+  key: Buffer | undefined;
+  newKey: Buffer;
+  nativeBinding: string | undefined;
+  settle: boolean;
+}): PreparedCopy {
+  const { file, nativeBinding } = options;
+  const copy = file + options.suffix;
+  removeFiles(copy);
+  if (options.settle) {
+    const source = new Database(file, driverOptions(nativeBinding));
+    try {
+      if (options.key) {
+        applyDatabaseKey(source, options.key);
+        verifyDatabaseKey(source, file);
+      }
+      settleIntoOneFile(source, file);
+    } finally {
+      source.close();
+    }
+  }
+  const stamp = fileStamp(file);
+  try {
+    copyFileSync(file, copy);
+    const target = new Database(copy, driverOptions(nativeBinding));
+    try {
+      target.pragma('temp_store = MEMORY');
+      if (options.key) {
+        applyDatabaseKey(target, options.key);
+        verifyDatabaseKey(target, file);
+      } else {
+        target.pragma(`cipher = 'sqlcipher'`);
+        target.pragma('legacy = 4');
+      }
+      // SQLite3 Multiple Ciphers rekeys only outside WAL mode (a no-op for a settled file).
+      if (target.pragma('journal_mode = DELETE', { simple: true }) !== 'delete') throw new Error(`could not take the copy of ${file} out of WAL mode`);
+      // Rewrites every page with the new key (for a plain file, through a VACUUM that makes room
+      // for SQLCipher's IV and HMAC in each page), in one transaction on the copy.
+      target.pragma(`rekey = ${keyLiteral(options.newKey)}`);
+    } finally {
+      target.close();
+    }
+    checkCopy(copy, options.newKey, nativeBinding);
+    fsyncFile(copy);
+    return { file, copy, stamp };
+  } catch (error) {
+    removeFiles(copy);
+    throw error;
+  }
+}
+
+/** Whether `file` opens with `key` and passes quick_check. */
+function checkCopy(file: string, key: Buffer, nativeBinding: string | undefined): void {
+  const check = new Database(file, driverOptions(nativeBinding));
+  try {
+    applyDatabaseKey(check, key);
+    verifyDatabaseKey(check, file);
+    const result = check.pragma('quick_check', { simple: true });
+    if (result !== 'ok') throw new Error(`the re-encrypted copy ${file} failed its check (${String(result)})`);
+  } finally {
+    check.close();
+  }
+}
+
+/** The one atomic step: the checked copy replaces the file. */
+function commitRekeyedCopy(prepared: PreparedCopy): void {
+  if (fileStamp(prepared.file) !== prepared.stamp || existsSync(`${prepared.file}-wal`)) {
+    throw new Error(`${prepared.file} changed while it was being re-encrypted (is RxRelay running?)`);
+  }
+  renameSync(prepared.copy, prepared.file);
+  fsyncDirectory(dirname(prepared.file));
+}
+
+function encryptPlainDatabase(file: string, key: Buffer, nativeBinding: string | undefined): void {
+  commitRekeyedCopy(prepareRekeyedCopy({ file, suffix: ENCRYPTING_SUFFIX, key: undefined, newKey: key, nativeBinding, settle: true }));
+}
+
+function opensWith(file: string, key: Buffer, nativeBinding: string | undefined): boolean {
+  try {
+    const db = new Database(file, { ...driverOptions(nativeBinding), readonly: true, fileMustExist: true });
+    try {
+      applyDatabaseKey(db, key);
+      verifyDatabaseKey(db, file);
+      return true;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Key rotation: the database re-encrypted from `key` to `newKey`, RxRelay stopped (refused
+ * otherwise). `companions` are other files under the same key (backups): re-encrypted with it
+ * (a plain one is encrypted; one that `key` does not open is left as it is and reported).
+ *
+ * Every re-encrypted copy is made and checked first; then `persistNewKey` (from then on either
+ * key may be the one that opens the database, so the caller keeps both until this returns:
+ * database-key.ts); then the database's copy replaces it, then each companion's. Killed between
+ * those renames, `settleRekeyedCopies` finishes (or discards) the companions' copies at the next
+ * open, whichever key turns out to open the database.
+ */
+export function rotateDatabaseKey(options: {
+  file: string;
+  key: Buffer;
+  newKey: Buffer;
+  nativeBinding?: string | undefined;
+  companions?: readonly string[];
+  persistNewKey?: () => void;
+}): { reencrypted: string[]; skipped: string[] } {
+  const { file, key, newKey, nativeBinding } = options;
+  if (databaseFileState(file) !== 'encrypted') throw new DatabaseKeyError(`${file} is not an encrypted database`);
+  const prepared: PreparedCopy[] = [];
+  const skipped: string[] = [];
+  try {
+    prepared.push(prepareRekeyedCopy({ file, suffix: REKEYING_SUFFIX, key, newKey, nativeBinding, settle: true }));
+    for (const companion of options.companions ?? []) {
+      const state = databaseFileState(companion);
+      if (state === 'absent') continue;
+      if (state === 'encrypted' && !opensWith(companion, key, nativeBinding)) {
+        skipped.push(companion);
+        continue;
+      }
+      const from = state === 'plain' ? undefined : key;
+      prepared.push(prepareRekeyedCopy({ file: companion, suffix: REKEYING_SUFFIX, key: from, newKey, nativeBinding, settle: false }));
+    }
+    options.persistNewKey?.();
+  } catch (error) {
+    for (const { copy } of prepared) removeFiles(copy);
+    throw error;
+  }
+  for (const copy of prepared) commitRekeyedCopy(copy);
+  return { reencrypted: prepared.slice(1).map((copy) => copy.file), skipped };
+}
+
+/**
+ * After a rotation was killed: a companion's re-encrypted copy that opens with the database's
+ * key, beside an original that does not, was made for the rotation that went through: it
+ * replaces the original. Any other copy was not (the rotation stopped before the database's
+ * rename, or the copy is half-made): it is deleted.
+ */
+export function settleRekeyedCopies(companions: readonly string[], key: Buffer, nativeBinding?: string): string[] {
+  const finished: string[] = [];
+  for (const file of companions) {
+    const copy = file + REKEYING_SUFFIX;
+    if (!existsSync(copy)) continue;
+    let ready: boolean;
+    try {
+      checkCopy(copy, key, nativeBinding);
+      ready = !opensWith(file, key, nativeBinding);
+    } catch {
+      ready = false;
+    }
+    if (ready) {
+      renameSync(copy, file);
+      fsyncDirectory(dirname(file));
+      finished.push(file);
+    } else {
+      removeFiles(copy);
+    }
+  }
+  return finished;
+}
+
+/** A copy left by encryption or rotation killed half-way: the database itself was never touched. */
+function removeLeftoverCopies(file: string): void {
+  removeFiles(file + ENCRYPTING_SUFFIX);
+  removeFiles(file + REKEYING_SUFFIX);
+}
+
+function removeFiles(file: string): void {
+  for (const suffix of ['', '-journal', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+}
+
+function fsyncFile(file: string): void {
+  const fd = openSync(file, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function fsyncDirectory(dir: string): void {
+  // Windows cannot open a folder to fsync it; its renames are durable by themselves.
+  if (process.platform === 'win32') return;
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -1,6 +1,6 @@
 // Group commit: one transaction for many writes, each write alone in its failure, nothing
 // resolved before its commit.
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { describe, expect, it } from 'vitest';
 import { WriteQueue } from '../../../src-main/core/storage/write-queue';
 
