@@ -14,6 +14,10 @@ export default defineConfig({
           headless: resolve('src-main/headless.ts'),
           'bestrx-simulator': resolve('src-main/bestrx-simulator.ts'),
           'status-push-sender': resolve('src-main/core/outbox/status-push-sender-thread.ts'),
+          // `npm run restore`: a database backup put back, with RxRelay stopped.
+          restore: resolve('src-main/restore.ts'),
+          // A backup's copy and check, off the event loop (core/storage/backups.ts).
+          'backup-thread': resolve('src-main/core/storage/backup-thread.ts'),
         },
         // The code both entries share is the core; name its chunk so in stack traces.
         output: { chunkFileNames: 'chunks/core-[hash].js' },

@@ -65,7 +65,8 @@ export async function runLabelRenderBench({ port }) {
  */
 export async function runLabelRenderBenchOnFreshServer({ tmp, env, logFd = 'ignore' }) {
   const server = await startChild('RxRelay', [...SERVE_NODE_FLAGS, HEADLESS, '--data-dir', prepareDataDir(join(tmp, 'labels-data')), '--bestrx-port', '0', '--ui-port', '0'], {
-    env: { ...env, RXRELAY_BESTRX_USER: CREDENTIALS.user, RXRELAY_BESTRX_PASSWORD: CREDENTIALS.password },
+    // No automatic backup (a copy of the whole database) in the middle of a measurement.
+    env: { ...env, RXRELAY_BESTRX_USER: CREDENTIALS.user, RXRELAY_BESTRX_PASSWORD: CREDENTIALS.password, RXRELAY_BACKUP_INTERVAL_HOURS: '0' },
     stderr: logFd,
     readyPattern: /RxRelay ready: BestRx endpoint http:\/\/127\.0\.0\.1:(\d+)/,
   });

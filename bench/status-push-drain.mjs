@@ -83,6 +83,8 @@ function startRxRelay(dataDir, env, logFd) {
       RXRELAY_API_TOKEN: API_TOKEN,
       // Live mode: pushes go only where RXRELAY_STATUS_URL says (nowhere, while queueing).
       RXRELAY_SANDBOX: '0',
+      // No automatic backup (a copy of the whole database) in the middle of a measurement.
+      RXRELAY_BACKUP_INTERVAL_HOURS: '0',
     },
     stderr: logFd,
     readyPattern: /RxRelay ready: BestRx endpoint http:\/\/127\.0\.0\.1:(\d+) \| UI http:\/\/127\.0\.0\.1:(\d+)/,
