@@ -18,6 +18,8 @@ import { StatusPushFinishedError, StatusPushNotFoundError } from '../outbox/stat
 import { NotInSandboxError } from '../sandbox/bestrx/bestrx-sandbox';
 import { CredentialsFromEnvironmentError } from '../settings/bestrx-credentials';
 import { PartnerRequestError } from '../partners/partner-connector';
+import { StaffAuthError, StaffInputError } from '../staff/staff-service';
+import { BackupFailedError } from '../storage/backups';
 import { InvalidCodeTablesError } from '../domain/code-tables';
 import { PartnerConfigurationError } from '../partners/partner-connections';
 import { DispatchDetailsError, PartnerNotConnectedError, PartnerPausedError, PrescriptionNotFoundError } from '../partners/partner-sync-engine';
@@ -25,6 +27,19 @@ import { DispatchDetailsError, PartnerNotConnectedError, PartnerPausedError, Pre
 /** Who is calling: recorded as the actor on every change the call makes. */
 export interface AppApiContext {
   actor: string;
+  /** The screen the call comes from ('electron', 'headless-ui'): who is signed in there acts. */
+  desk?: string | undefined;
+}
+
+/**
+ * Access control and the audit trail around every call (staff/staff-service.ts,
+ * audit/audit-log.ts): who may call, as whom, and what the audit log records of it.
+ */
+export interface AppApiGuard {
+  /** The context the call runs in (the signed-in user as actor); throws StaffAuthError when refused. */
+  authorize(method: AppApiMethod, context: AppApiContext): AppApiContext;
+  /** After a call succeeded: its audit row, if the method's policy asks for one. */
+  record(method: AppApiMethod, input: unknown, context: AppApiContext): Promise<void>;
 }
 
 export type AppApiHandlers = {
@@ -40,6 +55,7 @@ export class AppApi {
   constructor(
     private readonly handlers: AppApiHandlers,
     private readonly logger: Logger,
+    private readonly guard?: AppApiGuard,
   ) {}
 
   async call(method: unknown, input: unknown, context: AppApiContext): Promise<AppApiReply<unknown>> {
@@ -54,12 +70,18 @@ export class AppApi {
   }
 
   private async dispatch<M extends AppApiMethod>(method: M, input: unknown, context: AppApiContext): Promise<AppApiOutput<M>> {
+    // Who may call comes before what they sent: a locked desk learns nothing from validation errors.
+    const acting = this.guard ? this.guard.authorize(method, context) : context;
     const parsed = appApiInputSchemas[method].parse(input) as AppApiParsedInput<M>;
     const handler = this.handlers[method] as (input: AppApiParsedInput<M>, context: AppApiContext) => AppApiOutput<M> | Promise<AppApiOutput<M>>;
-    return handler(parsed, context);
+    const output = await handler(parsed, acting);
+    await this.guard?.record(method, parsed, acting);
+    return output;
   }
 
   private toApiError(method: AppApiMethod, error: unknown): AppApiError {
+    if (error instanceof StaffAuthError) return { code: error.code, message: error.message };
+    if (error instanceof StaffInputError) return { code: 'invalid_input', message: error.message, details: error.problems };
     if (error instanceof ZodError) {
       const details = error.issues.map((issue) => `${issuePath(issue.path) || '(input)'}: ${issue.message}`);
       return { code: 'invalid_input', message: `Invalid input for ${method}: ${details.join('; ')}`, details };
@@ -80,6 +102,8 @@ export class AppApi {
       if (error.kind === 'not_found') return { code: 'not_found', message: error.message };
       return { code: 'partner_unavailable', message: error.message };
     }
+    // Logged where it happened, and said in plain words (disk full, …).
+    if (error instanceof BackupFailedError) return { code: 'internal', message: error.message };
     this.logger.error('app_api.internal_error', { method, error: (error as Error).name });
     return { code: 'internal', message: 'RxRelay hit an unexpected problem. Please check the order and try again.' };
   }

@@ -33,6 +33,8 @@ const HTTP_STATUS: Record<AppApiErrorCode, number> = {
   invalid_input: 400,
   unknown_method: 404,
   unauthorized: 401,
+  locked: 401,
+  forbidden: 403,
   not_found: 404,
   // The partner is down, rate limiting or not connected: the call may work later.
   partner_unavailable: 503,

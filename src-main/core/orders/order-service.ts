@@ -41,6 +41,7 @@ import { findRunOfOrder } from '../storage/courier-runs-repository';
 import { latestDispatchOfOrder, liveDispatchOfOrder } from '../storage/partners-repository';
 import type { WriteQueue } from '../storage/write-queue';
 import type { StatusPushOutbox } from '../outbox/status-push-outbox';
+import type { AuditLog } from '../audit/audit-log';
 import { toOrderDetail, toOrderSummary, toPartnerDispatchView } from './order-views';
 
 /** The actor recorded on changes BestRx asked for. */
@@ -106,6 +107,8 @@ export interface OrderServiceDependencies {
   events: AppEventBus;
   /** Status events are announced to BestRx through the outbox, in the same transaction. */
   outbox: Pick<StatusPushOutbox, 'enqueue' | 'committed' | 'forOrder'>;
+  /** Every order event is also an audit row, in the same transaction (issue 9). */
+  audit?: Pick<AuditLog, 'appendWithin'> | undefined;
 }
 
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -518,6 +521,13 @@ export class OrderService {
   private appendEvent(event: Omit<NewOrderEvent, 'event_id' | 'device_id'>): { event_id: string; seq: number } {
     const eventId = this.eventId(this.deps.clock.now().getTime());
     const seq = appendOrderEvent(this.deps.db, { ...event, event_id: eventId, device_id: this.deps.deviceId }, event.type === 'created');
+    this.deps.audit?.appendWithin({
+      actor: event.actor,
+      action: `order.${event.type}`,
+      category: event.type === 'label_printed' ? 'print' : 'change',
+      subject: event.order_id,
+      details: { event_id: eventId, ...(event.to_status && event.to_status !== event.from_status ? { to: event.to_status } : {}) },
+    });
     return { event_id: eventId, seq };
   }
 

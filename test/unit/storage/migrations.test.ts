@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src-main/core/storage/database';
 import { DatabaseTooNewError, migrate, MIGRATIONS, schemaVersion, type Migration } from '../../../src-main/core/storage/migrations';
@@ -304,6 +304,32 @@ describe('migration 0006-partner-originated-work', () => {
     prescription.run('83', 'o1');
     expect(() => prescription.run('84', 'missing')).toThrow(/FOREIGN KEY/);
     db.prepare(`INSERT INTO partner_patients (partner, partner_patient_id, first_name, fetched_at) VALUES ('honeybee', 'ay87nt', 'Ann', 'now')`).run();
+    db.close();
+  });
+});
+
+describe('migration 0007-staff-and-audit', () => {
+  it('adds staff accounts with known roles and unique names, and an audit log that refuses updates and deletes', () => {
+    const file = tempFile();
+    const v6 = new Database(file);
+    v6.pragma('foreign_keys = ON');
+    migrate(v6, MIGRATIONS.slice(0, 6));
+    expect(tableNames(v6)).not.toContain('audit_log');
+    v6.close();
+
+    const db = openDatabase({ file });
+    expect(schemaVersion(db)).toBe(MIGRATIONS.length);
+    const user = db.prepare(
+      `INSERT INTO staff_users (id, username, display_name, role, secret_kind, secret_hash, created_at, created_by, updated_at)
+       VALUES (?, ?, 'X', ?, 'pin', 'scrypt$…', 'now', 'me', 'now')`,
+    );
+    user.run('u1', 'Ana', 'admin');
+    expect(() => user.run('u2', 'ana', 'counter')).toThrow(/UNIQUE/);
+    expect(() => user.run('u3', 'bo', 'pharmacist')).toThrow(/CHECK constraint/);
+    db.prepare(`INSERT INTO audit_log (seq, at, actor, action, category, prev_hash, hash) VALUES (1, 'now', 'ana', 'orders.get', 'read', 'p', 'h')`).run();
+    expect(() => db.prepare(`INSERT INTO audit_log (seq, at, actor, action, category, prev_hash, hash) VALUES (2, 'now', 'ana', 'x', 'gossip', 'p', 'h')`).run()).toThrow(/CHECK constraint/);
+    expect(() => db.prepare(`UPDATE audit_log SET actor = 'bo'`).run()).toThrow(/append-only/);
+    expect(() => db.prepare(`DELETE FROM audit_log`).run()).toThrow(/append-only/);
     db.close();
   });
 });

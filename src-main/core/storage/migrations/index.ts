@@ -1,13 +1,14 @@
 // Numbered migrations. Each file holds one schema step; `migrate` applies every pending step in
 // a single transaction (all or nothing) and refuses a database written by a newer RxRelay,
 // because an older build would misread tables it does not know.
-import type Database from 'better-sqlite3';
+import type Database from 'better-sqlite3-multiple-ciphers';
 import { migration0001Initial } from './0001-initial';
 import { migration0002StatusPushOutbox } from './0002-status-push-outbox';
 import { migration0003LabelPrintEvents } from './0003-label-print-events';
 import { migration0004CourierRuns } from './0004-courier-runs';
 import { migration0005PartnerDispatches } from './0005-partner-dispatches';
 import { migration0006PartnerOriginatedWork } from './0006-partner-originated-work';
+import { migration0007StaffAndAudit } from './0007-staff-and-audit';
 
 export interface Migration {
   version: number;
@@ -28,6 +29,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0004CourierRuns,
   migration0005PartnerDispatches,
   migration0006PartnerOriginatedWork,
+  migration0007StaffAndAudit,
 ];
 
 export class DatabaseTooNewError extends Error {
