@@ -1,5 +1,6 @@
 // The app API over IPC. The preload forwards (method, input) on one channel; here the sender
-// is checked (our window, our renderer URL) before the core validates the input.
+// is checked (our window, its top frame, our renderer URL) before the core validates the input.
+// This is the only ipcMain handler in the app (test/unit/electron/hardening.test.ts keeps it so).
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import type { AppApiReply } from '../../src-shared/app-api-contract';
 import { IPC_CHANNELS } from '../../src-shared/app-api-methods';
@@ -18,8 +19,10 @@ export function registerAppApiIpc(options: {
 }): () => void {
   const isTrustedSender = (event: IpcMainInvokeEvent) => {
     const window = options.window();
-    const frameUrl = event.senderFrame?.url ?? '';
-    return window !== undefined && event.sender.id === window.webContents.id && options.location.isOwnUrl(frameUrl);
+    const frame = event.senderFrame;
+    // The top frame only: a frame inside the page (none is expected) gets no app API.
+    const isTopFrame = frame != null && frame.parent === null;
+    return window !== undefined && event.sender.id === window.webContents.id && isTopFrame && options.location.isOwnUrl(frame.url);
   };
   ipcMain.handle(IPC_CHANNELS.call, async (event, method: unknown, input: unknown): Promise<AppApiReply<unknown>> => {
     if (!isTrustedSender(event)) {

@@ -59,7 +59,7 @@ describe('CreateOrder', () => {
   it('uses the label format setting for the links, the images and label_file_type', async () => {
     h = await startHarness();
     const settings = await callApi(h, 'settings.update', { label_image_format: 'jpeg' });
-    expect(settings).toEqual({ ok: true, value: { inline_label_images: true, label_image_format: 'jpeg' } });
+    expect(settings).toEqual({ ok: true, value: { inline_label_images: true, label_image_format: 'jpeg', id_scan_by_camera: false } });
     const data = await createOrder(h);
     expect(data.label_file_type).toBe(2);
     expect(data.manifesto_file_type).toBe(2);
@@ -72,7 +72,7 @@ describe('CreateOrder', () => {
     h = await startHarness();
     const reply = await callApi(h, 'settings.update', { label_image_format: 'bmp' as 'png' });
     expect(reply).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
-    expect(await callApi(h, 'settings.get', {})).toEqual({ ok: true, value: { inline_label_images: true, label_image_format: 'png' } });
+    expect(await callApi(h, 'settings.get', {})).toEqual({ ok: true, value: { inline_label_images: true, label_image_format: 'png', id_scan_by_camera: false } });
   });
 });
 

@@ -15,8 +15,12 @@ export const SettingKeys = {
   codeTables: 'codeTables',
   inlineLabelImages: 'labels.inlineImages',
   labelImageFormat: 'labels.imageFormat',
+  /** ID scanning by camera (the Electron app's camera permission follows it). */
+  idScanByCamera: 'idScan.camera',
   /** Per partner: mode (sandbox/live), base URL, webhook base URL. Secrets are in the SecretStore. */
   partners: 'partners',
+  /** Minutes without use before a desk locks (1–15). */
+  staffIdleLockMinutes: 'staff.idleLockMinutes',
 } as const;
 
 export const SecretNames = {
