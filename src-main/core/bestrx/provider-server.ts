@@ -74,11 +74,18 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
     keepAliveTimeout: timeouts.keepAliveMs,
     forceCloseConnections: true,
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
+    // A path that is not valid percent-encoding (`/%ff`) fails in the router, before any route
+    // or hook: answer it like any unknown path, in the envelope (fastify's own body is not).
+    frameworkErrors: (_err, request, res) =>
+      reply(res as FastifyReply, 404, {}, [error('error', MessageCode.notFound, `No such endpoint: ${request.method} ${pathOf(request as FastifyRequest)}.`)]),
     http: {
       headersTimeout: timeouts.headersMs,
       requestTimeout: timeouts.requestMs,
       // How often Node looks for clients past those limits (its default is every 30 s).
       connectionsCheckingInterval: Math.min(1_000, timeouts.headersMs),
+      // Node would answer a request without a Host header with a bare 400 (no envelope); the
+      // Host guard below refuses it instead, with 403 in the envelope like any foreign Host.
+      requireHostHeader: false,
     },
   });
   let allowedHosts = new Set<string>();
