@@ -64,6 +64,9 @@ export interface DispatchDetails {
   ship_to_prescription_address?: boolean | undefined;
   address_accept_suggested?: boolean | undefined;
   address_ignore_warnings?: boolean | undefined;
+  identity_document?:
+    | { document_type: string; issuing_country: string; issuing_state?: string | undefined; document_number: string; expiration_date: string }
+    | undefined;
   /**
    * Not from staff: the partner's patient the prescriptions belong to, filled in by the engine
    * from the incoming prescriptions (Honeybee) when the hand-over is recorded.

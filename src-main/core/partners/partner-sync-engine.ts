@@ -93,6 +93,7 @@ import {
   type PartnerProgress,
 } from './partner-connector';
 import { incomingPrescriptionView } from './incoming-prescriptions';
+import { isControlledSchedule } from './honeybee/honeybee-api';
 
 /** Retries of a failed step or poll: the first within ~2 s, doubling (full jitter) up to 15 minutes. */
 const FIRST_RETRY_MS = 2_000;
@@ -332,6 +333,12 @@ export class PartnerSyncEngine {
       else if (row.fills_requested >= 1 + (row.refills_left ?? 0)) {
         problems.push(`prescription_ids: prescription ${id} (${row.drug_name}) has no fill left (${row.fills_requested} requested, ${row.refills_left ?? 0} refills written).`);
       } else rows.push(row);
+    }
+    const controlled = rows.filter((row) => isControlledSchedule(row.drug_schedule));
+    if (controlled.length > 0 && !given.identity_document) {
+      problems.push(
+        `identity_document is required: ${controlled.map((row) => row.drug_name).join(', ')} ${controlled.length === 1 ? 'is a controlled substance' : 'are controlled substances'}, and ${name} needs the patient's ID (type, number, expiry).`,
+      );
     }
     const patients = new Set(rows.map((row) => row.partner_patient_id));
     if (patients.size > 1) problems.push(`prescription_ids: these prescriptions are for different ${name} patients; request one patient's fill at a time.`);

@@ -73,7 +73,7 @@ describe('connecting to Honeybee Health (sandbox)', () => {
       connected: true,
       base_url: sim.url,
       webhook_url: webhookUrl(),
-      dispatch_fields: ['prescription_ids', 'fill_items', 'shipping_method', 'patient_email', 'patient_dob', 'patient_gender', 'address_options'],
+      dispatch_fields: ['prescription_ids', 'fill_items', 'shipping_method', 'patient_email', 'patient_dob', 'patient_gender', 'address_options', 'identity_document'],
     });
     expect(sim.tokensIssued()).toBeGreaterThanOrEqual(1);
     expect(sim.requests().every((r) => r.path === '/oauth/token' || r.status !== 401)).toBe(true);
@@ -154,6 +154,28 @@ describe('Partner Requested Fills', () => {
     expect(reordered.partner!.refs.order_number).not.toBe(orderNumber);
     expect(sim.orders().some((o) => o.order_number === reordered.partner!.refs.order_number)).toBe(true);
     expect(reordered.events[0]?.notes).toContain(`Reorder of Honeybee Health order ${orderNumber} (order ${id})`);
+  });
+
+  it('asks for the patient\'s ID for a controlled substance, and sends it with the fill', async () => {
+    const id = await newOrder({ first_name: 'Cal', last_name: 'Reyes', email: 'cal.reyes@example.com' });
+    const sent = sim.receiveErx({
+      workflow: 'requested',
+      patient: { first_name: 'Cal', last_name: 'Reyes', dob: '1975-05-05', email: 'cal.reyes@example.com' },
+      medications: [{ drug_name: 'HYDROCODONE-ACETAMINOPHEN 5-325 MG', drug_schedule: 2 }],
+    });
+    await expect.poll(() => sim.webhookDeliveries().at(-1)?.status).toBe(200);
+    await sync();
+    const prescription_ids = sent.prescription_ids.map(String);
+    const { prescriptions } = await ok('partners.incomingPrescriptions', { partner: 'honeybee' });
+    expect(prescriptions.find((p) => p.prescription_id === prescription_ids[0])).toMatchObject({ controlled: true });
+    const without = await callApi('orders.dispatch', { id, partner: 'honeybee', details: { prescription_ids } });
+    expect(!without.ok && without.error.details).toEqual([
+      "identity_document is required: HYDROCODONE-ACETAMINOPHEN 5-325 MG is a controlled substance, and Honeybee Health needs the patient's ID (type, number, expiry).",
+    ]);
+    const document = { document_type: 'DL' as const, issuing_state: 'IL', document_number: 'D200-3333-4444', expiration_date: '2030-01-31' };
+    const dispatched = await ok('orders.dispatch', { id, partner: 'honeybee', details: { prescription_ids, identity_document: document } });
+    expect(dispatched.partner).toMatchObject({ state: 'open' });
+    expect(sim.orders().find((o) => o.order_number === dispatched.partner!.refs.order_number)).toBeDefined();
   });
 
   it('ships to an address the validator does not know only when staff say so', async () => {

@@ -49,6 +49,7 @@ import {
   type HoneybeeCreateOrderRequest,
   type HoneybeeEvent,
   type HoneybeeException,
+  type HoneybeeIdentityDocument,
   type HoneybeeOrder,
   type HoneybeeShipment,
 } from './honeybee-api';
@@ -70,7 +71,7 @@ export class HoneybeeConnector implements PartnerConnector {
   readonly partner = 'honeybee' as const;
   readonly displayName = NAME;
   readonly orderRef = 'order_number';
-  readonly dispatchFields = ['prescription_ids', 'fill_items', 'shipping_method', 'patient_email', 'patient_dob', 'patient_gender', 'address_options'] as const;
+  readonly dispatchFields = ['prescription_ids', 'fill_items', 'shipping_method', 'patient_email', 'patient_dob', 'patient_gender', 'address_options', 'identity_document'] as const;
   readonly steps: readonly DispatchStep[] = [{ name: 'order', done: 'Fill requested from Honeybee Health.', run: (context) => this.requestFill(context) }];
   readonly originatedWork: PartnerOriginatedWork = {
     patient: async (partnerPatientId) => {
@@ -135,6 +136,19 @@ export class HoneybeeConnector implements PartnerConnector {
         ...(details.patient_gender ? { gender: details.patient_gender === 'U' ? 'N' : details.patient_gender } : {}),
         ...(email ? { email } : {}),
         patient_safety: emptyPatientSafety(),
+        ...(details.identity_document
+          ? {
+              identity_documents: [
+                {
+                  document_type: details.identity_document.document_type as HoneybeeIdentityDocument['document_type'],
+                  issuing_country: details.identity_document.issuing_country.toUpperCase(),
+                  ...(details.identity_document.issuing_state ? { issuing_state: details.identity_document.issuing_state.toUpperCase() } : {}),
+                  document_number: details.identity_document.document_number,
+                  expiration_date: details.identity_document.expiration_date,
+                },
+              ],
+            }
+          : {}),
       },
       ...(address ? { address } : {}),
       items: (details.fill_items ?? []).map((item) => ({ prescription_id: Number(item.prescription_id), quantity: item.quantity, package_size: item.package_size })),
