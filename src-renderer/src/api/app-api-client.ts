@@ -1,6 +1,10 @@
 // The renderer's one way to reach the core: a typed client over the shared contract, with two
-// transports behind it (Electron IPC through the preload, or HTTP in headless mode).
+// transports behind it (Electron IPC through the preload, or HTTP in headless mode). Every reply
+// passes one check on the way back: a call refused because the desk locked or nobody is signed in
+// tells the listeners (the store shows the lock or sign-in screen), wherever in the app it was made.
+import { closesDesk } from '../desk';
 import type {
+  AppApiError,
   AppApiInput,
   AppApiMethod,
   AppApiOutput,
@@ -12,6 +16,8 @@ export interface AppApiClient {
   call<M extends AppApiMethod>(method: M, input: AppApiInput<M>): Promise<AppApiReply<AppApiOutput<M>>>;
   /** Live changes; returns an unsubscribe function. */
   subscribe(listener: (event: AppEvent) => void): () => void;
+  /** A call (any but auth.*) was refused with `locked` or `unauthorized`; returns an unsubscribe function. */
+  onDeskClosed(listener: (error: AppApiError) => void): () => void;
 }
 
 interface Transport {
@@ -20,9 +26,18 @@ interface Transport {
 }
 
 function typed(transport: Transport): AppApiClient {
+  const closedListeners = new Set<(error: AppApiError) => void>();
   return {
-    call: (method, input) => transport.call(method, input) as never,
+    async call(method, input) {
+      const reply = await transport.call(method, input);
+      if (!reply.ok && closesDesk(method, reply.error)) for (const listener of closedListeners) listener(reply.error);
+      return reply as never;
+    },
     subscribe: (listener) => transport.subscribe(listener),
+    onDeskClosed(listener) {
+      closedListeners.add(listener);
+      return () => closedListeners.delete(listener);
+    },
   };
 }
 

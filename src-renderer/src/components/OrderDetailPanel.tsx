@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type JSX } from 'react';
 import type { OrderDetail, OrderEventView } from '../../../src-shared/app-api-contract';
 import { PARTNER_DISPLAY_NAMES } from '../../../src-shared/app-api-contract';
 import { STATUS_LABELS, type TransitionTarget } from '../../../src-shared/order-status';
+import { mayDispatch } from '../desk';
 import { actorName, originFlag } from '../partner-words';
 import type { AppStore } from '../store/app-store';
 import { DeliveryCapture } from './DeliveryCapture';
@@ -30,6 +31,7 @@ function eventLabel(event: OrderEventView): string {
 
 export function OrderDetailPanel({ store }: { store: AppStore }): JSX.Element {
   const { selectedId, detail, actionError, busy, focusDetail } = store();
+  const dispatchAllowed = store((s) => mayDispatch(s.auth));
   const headingRef = useRef<HTMLHeadingElement>(null);
   // Opened from another view or by a reorder: the button pressed is gone, so the order takes the focus.
   useEffect(() => {
@@ -118,7 +120,7 @@ export function OrderDetailPanel({ store }: { store: AppStore }): JSX.Element {
       <PartnerProgress detail={detail} store={store} />
       <TransitionActions detail={detail} store={store} busy={busy} />
       {/* Keyed: another order starts with an empty form. */}
-      <PartnerDispatch key={detail.id} detail={detail} store={store} />
+      {dispatchAllowed && <PartnerDispatch key={detail.id} detail={detail} store={store} />}
       {actionError && (
         <div className="error" role="alert">
           {actionError.details && actionError.details.length > 1 ? (

@@ -14,6 +14,7 @@ import type {
   AppApiOutput,
   AppApiReply,
   DispatchField,
+  IDENTITY_DOCUMENT_TYPES,
   IncomingPrescriptionView,
   OrderDetail,
   PartnerName,
@@ -44,6 +45,7 @@ const FIELD_LABELS = {
   ship_to_prescription_address: 'Ship to the e-prescription’s address',
   address_accept_suggested: 'Take the corrected address',
   address_ignore_warnings: 'Ship despite address warnings',
+  identity_document: 'Patient’s ID document',
   // CaryRx's own name for the date of birth ("dob: the date of birth must be in the past").
   dob: 'Date of birth',
 } as const;
@@ -57,6 +59,17 @@ export function describeProblem(line: string, itemName?: (index: number) => stri
   const { field, text } = fieldProblem<keyof typeof FIELD_LABELS>(honeybeeProblemLine(line, itemName), FIELD_LABELS);
   return { field: field === 'dob' ? 'patient_dob' : field, text };
 }
+
+/** ID documents a partner accepts (Honeybee's codes). */
+const IDENTITY_DOCUMENT_CHOICES: ReadonlyArray<readonly [(typeof IDENTITY_DOCUMENT_TYPES)[number], string]> = [
+  ['DL', 'Driver licence'],
+  ['SI', 'State ID'],
+  ['PP', 'Passport'],
+  ['MI', 'Military ID'],
+  ['PR', 'Permanent resident card'],
+  ['TI', 'Tribal ID'],
+  ['OT', 'Other'],
+];
 
 /** Partners' shipping methods by their API value (CaryRx: same-day courier by default, or mail). */
 const SHIPPING_METHODS: Partial<Record<PartnerName, ReadonlyArray<readonly [value: string, label: string]>>> = {
@@ -162,6 +175,7 @@ function DispatchForm({ detail, store, onClose }: { detail: OrderDetail; store: 
   const [shipToErx, setShipToErx] = useState(false);
   const [acceptSuggested, setAcceptSuggested] = useState(false);
   const [ignoreWarnings, setIgnoreWarnings] = useState(false);
+  const [idDocument, setIdDocument] = useState({ type: 'DL', state: detail.recipient.address.state, number: '', expiry: '' });
   const [sending, setSending] = useState(false);
   const [problem, setProblem] = useState<AppApiError | undefined>();
   const [pharmacies, setPharmacies] = useState<Loaded<AppApiOutput<'partners.pharmacies'>> | undefined>();
@@ -266,6 +280,18 @@ function DispatchForm({ detail, store, onClose }: { detail: OrderDetail; store: 
         : {}),
       ...(asks('address_options')
         ? { ship_to_prescription_address: shipToErx, ...(shipToErx ? {} : { address_accept_suggested: acceptSuggested, address_ignore_warnings: ignoreWarnings }) }
+        : {}),
+      // Sent when staff filled it in (a controlled substance needs it; the core says so otherwise).
+      ...(asks('identity_document') && (idDocument.number.trim() || idDocument.expiry)
+        ? {
+            identity_document: {
+              document_type: idDocument.type as (typeof IDENTITY_DOCUMENT_TYPES)[number],
+              issuing_country: 'US',
+              ...(idDocument.state.trim() ? { issuing_state: idDocument.state.trim().toUpperCase() } : {}),
+              document_number: idDocument.number.trim(),
+              expiration_date: idDocument.expiry,
+            },
+          }
         : {}),
     };
     setSending(true);
@@ -501,6 +527,35 @@ function DispatchForm({ detail, store, onClose }: { detail: OrderDetail; store: 
               </select>
             </label>
           )}
+        </fieldset>
+      )}
+
+      {asks('identity_document') && fills.some((p) => p.controlled) && (
+        <fieldset>
+          <legend>Patient’s ID document (for the controlled substance)</legend>
+          <p className="hint">Check the patient’s ID at the counter; {partnerName} needs its type, number and expiry to fill a controlled substance.</p>
+          <label>
+            Type
+            <select value={idDocument.type} onChange={(e) => setIdDocument({ ...idDocument, type: e.target.value })} {...fieldProps('identity_document')}>
+              {IDENTITY_DOCUMENT_CHOICES.map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Issuing state
+            <input value={idDocument.state} onChange={(e) => setIdDocument({ ...idDocument, state: e.target.value })} maxLength={2} autoComplete="off" {...fieldProps('identity_document')} />
+          </label>
+          <label>
+            Document number
+            <input value={idDocument.number} onChange={(e) => setIdDocument({ ...idDocument, number: e.target.value })} maxLength={50} autoComplete="off" {...fieldProps('identity_document')} />
+          </label>
+          <label>
+            Expires
+            <input type="date" value={idDocument.expiry} onChange={(e) => setIdDocument({ ...idDocument, expiry: e.target.value })} {...fieldProps('identity_document')} />
+          </label>
         </fieldset>
       )}
 
@@ -798,16 +853,11 @@ function MatchedFills(props: {
                 <span className="fill-total">{Number.isFinite(units) && units > 0 ? `= ${units} units` : ''}</span>
               </span>
             )}
-            {p.controlled && (
-              <p className="notice">
-                Controlled — needs the patient’s ID. {partnerName} fills it only with the patient’s ID document, which RxRelay cannot send yet: expect{' '}
-                {partnerName} to refuse it until the ID reaches them another way.
-              </p>
-            )}
+            {p.controlled && <p className="notice">Controlled — needs the patient’s ID: fill in the ID document below.</p>}
           </div>
         );
       })}
-      {controlled && <p className="hint">Untick a controlled prescription to send the others now.</p>}
+      {controlled && <p className="hint">Without the patient’s ID, untick a controlled prescription to send the others now.</p>}
     </div>
   );
 }

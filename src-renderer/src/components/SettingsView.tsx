@@ -1,12 +1,13 @@
 // Settings: what to enter in BestRx (endpoint and credentials, with a new password on demand),
-// where status updates go, the fulfilment partners' connections, the label options, and
-// BestRx's code tables.
+// staff accounts and the idle lock, where status updates go, the fulfilment partners'
+// connections, the label options, and BestRx's code tables.
 import { useEffect, useState, type JSX } from 'react';
 import type { AppApiError, AppSettings, BestRxConnection, OutboxOverview } from '../../../src-shared/app-api-contract';
 import type { AppApiClient } from '../api/app-api-client';
 import type { AppStore } from '../store/app-store';
 import { CodeTablesEditor, type CodeTableView } from './CodeTablesEditor';
 import { PartnerSettings } from './PartnerSettings';
+import { StaffSettings } from './StaffSettings';
 
 
 export function SettingsView({ api, store }: { api: AppApiClient; store: AppStore }): JSX.Element {
@@ -88,6 +89,11 @@ export function SettingsView({ api, store }: { api: AppApiClient; store: AppStor
         ) : (
           connection && <p className="hint">Set by RXRELAY_BESTRX_USER and RXRELAY_BESTRX_PASSWORD; change them there.</p>
         )}
+      </section>
+
+      <section aria-labelledby="settings-staff">
+        <h3 id="settings-staff">Staff</h3>
+        <StaffSettings api={api} store={store} />
       </section>
 
       <section aria-labelledby="settings-status">

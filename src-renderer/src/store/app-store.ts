@@ -1,11 +1,16 @@
 // The renderer's state: what the board shows and the order being looked at. Every change goes
 // through the app API; live events from the core trigger a refresh of what is on screen.
+//
+// Who is at the desk (staff accounts) comes first: until auth.status says the desk is open nothing
+// is loaded, and the moment it closes (locked, signed out, or any call refused with `locked` or
+// `unauthorized`) everything about patients is dropped from the state, not just hidden.
 import { create } from 'zustand';
 import type {
   AppApiError,
   AppApiInput,
   AppApiOutput,
   AppInfo,
+  AuthStatus,
   BestRxConnection,
   AppApiReply,
   IncomingPrescriptionView,
@@ -24,9 +29,9 @@ import type {
 } from '../../../src-shared/app-api-contract';
 import type { OrderStatus, TransitionTarget } from '../../../src-shared/order-status';
 import type { AppApiClient } from '../api/app-api-client';
+import { closedDesk, deskScreen, mayShow, type View } from '../desk';
 
-/** The app's views (the navigation in the header). */
-export type View = 'board' | 'incoming' | 'runs' | 'sync' | 'settings';
+export type { View } from '../desk';
 
 /** The partner whose incoming prescriptions staff match to orders (Honeybee's Partner Requested Fills). */
 export const INCOMING_PARTNER: PartnerName = 'honeybee';
@@ -34,6 +39,14 @@ export const INCOMING_PARTNER: PartnerName = 'honeybee';
 export interface AppState {
   view: View;
   info: AppInfo | undefined;
+  /** Who is signed in at this desk (undefined until the core has said). */
+  auth: AuthStatus | undefined;
+  /** Said on the sign-in screen (the first administrator was created, …). */
+  deskNotice: string | undefined;
+  /** The core could not be asked who is signed in (not reachable). */
+  deskProblem: AppApiError | undefined;
+  /** The username last signed in with (or just created), offered on the sign-in screen. */
+  lastUsername: string;
   connection: BestRxConnection | undefined;
   /** The board's rows by position (a sparse window of `total`: pages load as they scroll into view). */
   orders: Array<OrderSummary | undefined>;
@@ -70,6 +83,18 @@ export interface AppState {
     error: AppApiError | undefined;
   };
 
+  /** Asks the core who is at this desk, and shows the app, the sign-in or the lock screen. */
+  checkDesk(): Promise<void>;
+  signIn(username: string, secret: string): Promise<AppApiReply<AuthStatus>>;
+  unlock(secret: string): Promise<AppApiReply<AuthStatus>>;
+  /** Signs out (from the app, or "Sign in as someone else" on the lock screen). */
+  signOut(): Promise<void>;
+  /** Locks the desk now (the Lock button, or the screen's idle lock). */
+  lockDesk(): Promise<void>;
+  /** The person at the screen is active: the core, which only counts calls, hears of it. */
+  stillHere(): void;
+  /** An answer of the core about this desk (staff.setIdleLock's, or after the first administrator was created). */
+  deskChanged(status: AuthStatus, notice?: string, username?: string): void;
   showView(view: View): void;
   /** Opens an order on the board (from incoming prescriptions, or a reorder). */
   openOrder(id: string): Promise<void>;
@@ -157,7 +182,47 @@ export function createAppStore(api: AppApiClient) {
       const id = get().selectedId;
       if (!id) return;
       const reply = await api.call('orders.get', { id });
-      if (reply.ok && get().selectedId === id) set({ detail: reply.value });
+      if (reply.ok && get().selectedId === id && isOpen()) set({ detail: reply.value });
+    };
+    const isOpen = () => deskScreen(get().auth) === 'open';
+    const may = (view: View) => mayShow(view, get().auth);
+    /** Drops everything about patients (and what only the last person could see); `everything`: also where they were. */
+    const forget = (everything: boolean) => {
+      // Answers still on their way belong to the closed desk: a new refresh number makes them stale.
+      latestRefresh += 1;
+      requestedPages = new Set();
+      set({
+        orders: [],
+        total: 0,
+        loading: false,
+        listError: undefined,
+        detail: undefined,
+        actionError: undefined,
+        busy: false,
+        scanMessage: undefined,
+        connection: undefined,
+        outbox: { ...get().outbox, overview: undefined, error: undefined, working: undefined },
+        partners: { list: undefined, error: undefined, syncing: undefined, message: undefined },
+        incoming: { ...get().incoming, list: undefined, error: undefined },
+        ...(everything ? { view: 'board' as const, selectedId: undefined, focusDetail: false, query: '', statusFilter: undefined, quickFilters: [] } : {}),
+      });
+    };
+    /** What the desk is now: on opening, load what the person may see; on closing, forget it. */
+    const applyAuth = (status: AuthStatus) => {
+      const before = get().auth;
+      const wasOpen = deskScreen(before) === 'open';
+      const samePerson = before !== undefined && before.user?.username === status.user?.username;
+      set({ auth: status });
+      if (deskScreen(status) !== 'open') return forget(status.user === null || !samePerson);
+      if (wasOpen && samePerson) return;
+      if (!samePerson) forget(true);
+      if (!may(get().view)) set({ view: 'board' });
+      if (may('settings')) void api.call('settings.bestrxConnection', {}).then((reply) => reply.ok && isOpen() && set({ connection: reply.value }));
+      void get().refresh();
+      if (may('incoming')) void loadIncoming();
+      // Back from the lock screen: the order that was open, fetched again.
+      const id = get().selectedId;
+      if (id) void get().select(id);
     };
     const loadIncoming = async (): Promise<void> => {
       if (incomingLoading) {
@@ -171,7 +236,7 @@ export function createAppStore(api: AppApiClient) {
           const includeDone = get().incoming.includeDone;
           const reply = await api.call('partners.incomingPrescriptions', { partner: INCOMING_PARTNER, include_done: includeDone });
           if (get().incoming.includeDone !== includeDone) incomingStale = true;
-          else set({ incoming: { ...get().incoming, ...(reply.ok ? { list: reply.value.prescriptions, error: undefined } : { error: reply.error }) } });
+          else if (isOpen()) set({ incoming: { ...get().incoming, ...(reply.ok ? { list: reply.value.prescriptions, error: undefined } : { error: reply.error }) } });
         } while (incomingStale);
       } finally {
         incomingLoading = false;
@@ -180,6 +245,10 @@ export function createAppStore(api: AppApiClient) {
     return {
       view: 'board',
       info: undefined,
+      auth: undefined,
+      deskNotice: undefined,
+      deskProblem: undefined,
+      lastUsername: '',
       connection: undefined,
       orders: [],
       total: 0,
@@ -200,13 +269,19 @@ export function createAppStore(api: AppApiClient) {
 
       start() {
         void api.call('app.info', {}).then((reply) => reply.ok && set({ info: reply.value }));
-        void api.call('settings.bestrxConnection', {}).then((reply) => reply.ok && set({ connection: reply.value }));
-        void get().refresh();
-        void loadIncoming();
-        return api.subscribe((event) => {
+        void get().checkDesk();
+        const stopWatching = api.onDeskClosed((error) => {
+          if (!isOpen()) return;
+          // Off the screen at once; then the core says exactly how things stand (locked, or signed out).
+          applyAuth(closedDesk(get().auth, error));
+          void get().checkDesk();
+        });
+        const unsubscribe = api.subscribe((event) => {
+          // A closed desk shows nothing, so it fetches nothing either.
+          if (!isOpen()) return;
           if (event.type === 'partners.changed') {
             if (get().partners.list) void get().loadPartners();
-            if (event.partner === INCOMING_PARTNER) void loadIncoming();
+            if (event.partner === INCOMING_PARTNER && may('incoming')) void loadIncoming();
             if (get().detail?.partner?.partner === event.partner) void reloadSelected();
             return;
           }
@@ -222,9 +297,64 @@ export function createAppStore(api: AppApiClient) {
           if (get().view === 'incoming') void loadIncoming();
           if (event.order_id === get().selectedId) void get().select(event.order_id);
         });
+        return () => {
+          stopWatching();
+          unsubscribe();
+        };
+      },
+
+      async checkDesk() {
+        const reply = await api.call('auth.status', {});
+        if (!reply.ok) return set({ deskProblem: reply.error });
+        set({ deskProblem: undefined });
+        applyAuth(reply.value);
+      },
+
+      async signIn(username, secret) {
+        const reply = await api.call('auth.login', { username: username.trim(), secret });
+        if (reply.ok) {
+          set({ deskNotice: undefined, lastUsername: username.trim() });
+          applyAuth(reply.value);
+        }
+        return reply;
+      },
+
+      async unlock(secret) {
+        const reply = await api.call('auth.unlock', { secret });
+        if (reply.ok) applyAuth(reply.value);
+        // Nobody to unlock any more (signed out elsewhere, the core restarted): the sign-in screen.
+        else if (reply.error.code === 'unauthorized') void get().checkDesk();
+        return reply;
+      },
+
+      async signOut() {
+        const auth = get().auth;
+        if (auth) applyAuth({ ...auth, user: null, locked: false });
+        const reply = await api.call('auth.logout', {});
+        if (reply.ok) applyAuth(reply.value);
+      },
+
+      async lockDesk() {
+        const auth = get().auth;
+        if (!auth?.user) return;
+        applyAuth({ ...auth, locked: true });
+        const reply = await api.call('auth.lock', {});
+        if (reply.ok) applyAuth(reply.value);
+      },
+
+      stillHere() {
+        // settings.get: allowed to every role, reads nothing about patients, recorded nowhere.
+        // A desk the core has locked meanwhile answers `locked`, and the lock screen shows.
+        if (isOpen() && get().auth?.user) void api.call('settings.get', {});
+      },
+
+      deskChanged(status, notice, username) {
+        set({ deskNotice: notice, ...(username ? { lastUsername: username } : {}) });
+        applyAuth(status);
       },
 
       showView(view) {
+        if (!may(view)) return;
         set({ view });
         if (view === 'incoming') void loadIncoming();
       },
@@ -287,7 +417,7 @@ export function createAppStore(api: AppApiClient) {
       async loadOutbox() {
         const { state } = get().outbox;
         const reply = await api.call('outbox.list', { ...(state ? { state } : {}), limit: 200 });
-        if (get().outbox.state !== state) return;
+        if (get().outbox.state !== state || !isOpen()) return;
         set({ outbox: { ...get().outbox, ...(reply.ok ? { overview: reply.value, error: undefined } : { error: reply.error }) } });
       },
 
@@ -305,6 +435,7 @@ export function createAppStore(api: AppApiClient) {
       },
 
       async openScanned(code) {
+        if (!isOpen()) return;
         const wanted = scannedOrderKey(code);
         const reply = await api.call('orders.list', { q: wanted, limit: 2 });
         if (!reply.ok) return set({ scanMessage: reply.error.message });
@@ -344,7 +475,7 @@ export function createAppStore(api: AppApiClient) {
         set({ selectedId: id, actionError: undefined, ...(id === get().detail?.id ? {} : { detail: undefined }) });
         if (!id) return;
         const reply = await api.call('orders.get', { id });
-        if (get().selectedId !== id) return;
+        if (get().selectedId !== id || !isOpen()) return;
         if (reply.ok) set({ detail: reply.value });
         else set({ actionError: reply.error });
       },
