@@ -7,10 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { startHeadlessUiServer } from './core/app-api/headless-ui-server';
 import { systemClock } from './core/clock';
 import { ConfigError, loadConfig, USAGE } from './core/config/config';
-import { createJsonLogger } from './core/logger';
+import { createJsonLogger, teeLogWriters } from './core/logger';
+import { openDataDirLog } from './core/log-file';
+import { acquireDataDirLock, DataDirLockedError } from './core/storage/data-dir-lock';
 import { localActor, startRxRelayCore } from './core/rxrelay-core';
 import { JsonFileSecretStore, JsonFileStore } from './core/settings/json-file-store';
-import { openDatabase } from './core/storage/database';
+import { DatabaseKeyError } from './core/storage/database';
+import { headlessDatabaseKeySource, openKeyedDatabase, rotateKeyedDatabase } from './core/storage/database-key';
 import { DatabaseTooNewError } from './core/storage/migrations';
 import { APP_VERSION } from './core/version';
 
@@ -23,10 +26,25 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE + '\n');
     return;
   }
-  const logger = createJsonLogger();
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  // One RxRelay per data folder (and no restore under a running one): refused before the database opens.
+  const dataDirLock = acquireDataDirLock(config.dataDir, { kind: 'headless' });
+  // Every line to stderr and to <data-dir>/logs/rxrelay.log (rotated), redacted by the logger.
+  const logFile = openDataDirLog(config.dataDir);
+  const logger = createJsonLogger(teeLogWriters((line) => process.stderr.write(line + '\n'), logFile.write));
   const mainDir = dirname(fileURLToPath(import.meta.url));
-  const db = openDatabase({ file: join(config.dataDir, 'rxrelay.db') });
+  // The database is encrypted; its key is RXRELAY_DB_KEY or <data-dir>/rxrelay.key (0600, made at first start).
+  const databaseFile = join(config.dataDir, 'rxrelay.db');
+  const keys = headlessDatabaseKeySource(config.dataDir, config.databaseKey);
+  if (config.rotateDatabaseKey) {
+    // `npm run rotate-key`: re-encrypt with a new key and exit (the lock above keeps RxRelay out meanwhile).
+    const { keptIn } = rotateKeyedDatabase({ file: databaseFile, keys, logger, newKey: config.newDatabaseKey });
+    process.stdout.write(`Database key rotated: ${databaseFile} is now encrypted with a new key, kept in ${keptIn}.\n`);
+    logFile.close();
+    dataDirLock.release();
+    return;
+  }
+  const db = openKeyedDatabase({ file: databaseFile, keys, logger });
   const core = await startRxRelayCore({
     config,
     db,
@@ -37,6 +55,9 @@ async function main(): Promise<void> {
     mode: 'headless',
     version: APP_VERSION,
     statusSenderThreadScript: join(mainDir, 'status-push-sender.js'),
+    backupThreadScript: join(mainDir, 'backup-thread.js'),
+    // Diagnostics' log lines, with what is still buffered.
+    logTail: (lines) => logFile.tail(lines),
   });
   const apiToken = config.apiToken ?? randomBytes(24).toString('base64url');
   const ui = await startHeadlessUiServer({
@@ -45,7 +66,7 @@ async function main(): Promise<void> {
     appApi: core.appApi,
     events: core.events,
     rendererDir: join(mainDir, '..', 'renderer'),
-    context: { actor: localActor() },
+    context: { actor: localActor(), desk: 'headless-ui' },
     logger,
   });
 
@@ -56,6 +77,8 @@ async function main(): Promise<void> {
     logger.info('headless.stopping', { signal });
     await Promise.allSettled([ui.close(), core.stop()]);
     db.close();
+    logFile.close();
+    dataDirLock.release();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
@@ -74,7 +97,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof DatabaseTooNewError) {
+  if (error instanceof ConfigError || error instanceof DatabaseTooNewError || error instanceof DataDirLockedError || error instanceof DatabaseKeyError) {
     process.stderr.write(`RxRelay could not start: ${error.message}\n\n${error instanceof ConfigError ? USAGE + '\n' : ''}`);
     process.exit(2);
   }

@@ -43,6 +43,16 @@ export const PARTNER_DISPLAY_NAMES: Record<PartnerName, string> = {
 
 const partnerRef = z.string().trim().min(1).max(200);
 
+export const STAFF_ROLES = ['counter', 'courier', 'admin'] as const;
+export type StaffRoleName = (typeof STAFF_ROLES)[number];
+const staffUsername = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9._-]{2,40}$/, 'username: 2 to 40 letters, digits, dots, dashes or underscores');
+
+/** Identity documents a partner accepts (Honeybee's 42216): driver licence, passport, military ID, permanent resident card, state ID, tribal ID, other. */
+export const IDENTITY_DOCUMENT_TYPES = ['DL', 'PP', 'MI', 'PR', 'SI', 'TI', 'OT'] as const;
+
 /** What the partner needs that BestRx did not send (product spec, `orders.dispatch`). */
 const dispatchDetails = z
   .object({
@@ -83,6 +93,17 @@ const dispatchDetails = z
     address_accept_suggested: z.boolean().optional(),
     /** Honeybee: ship to this address even though the validator warns about it. */
     address_ignore_warnings: z.boolean().optional(),
+    /** Honeybee: the patient's ID document, which a controlled substance (schedule II–V) needs. */
+    identity_document: z
+      .object({
+        document_type: z.enum(IDENTITY_DOCUMENT_TYPES),
+        issuing_country: z.string().trim().regex(/^[A-Za-z]{2}$/, 'identity_document.issuing_country: two letters, e.g. US').default('US'),
+        issuing_state: z.string().trim().regex(/^[A-Za-z]{2}$/, 'identity_document.issuing_state: two letters, e.g. TX').optional(),
+        document_number: z.string().trim().min(1, 'identity_document.document_number is required').max(50),
+        expiration_date: z.iso.date('identity_document.expiration_date: use YYYY-MM-DD'),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -237,6 +258,8 @@ export const appApiInputSchemas = {
       inline_label_images: z.boolean().optional(),
       /** The image format of label_url/manifesto_url and the inline images (BestRx's label_file_type). */
       label_image_format: z.enum(['png', 'jpeg', 'gif']).optional(),
+      /** ID scanning by camera: the Electron app lets its page use the camera (video only). */
+      id_scan_by_camera: z.boolean().optional(),
     })
     .strict(),
   /**
@@ -328,6 +351,58 @@ export const appApiInputSchemas = {
   'sandbox.partnerPrescription': z
     .object({ partner: z.enum(PARTNER_NAMES), order_id: providerOrderId.optional(), workflow: z.enum(['requested', 'automatic']) })
     .strict(),
+  /** Who is signed in at this desk, whether it is locked, whether accounts exist at all. */
+  'auth.status': z.object({}).strict(),
+  'auth.login': z.object({ username: staffUsername, secret: z.string().min(1, 'secret is required').max(200) }).strict(),
+  /** The person the desk locked on comes back with their PIN or password. */
+  'auth.unlock': z.object({ secret: z.string().min(1, 'secret is required').max(200) }).strict(),
+  'auth.logout': z.object({}).strict(),
+  /** Lock the desk now (stepping away). */
+  'auth.lock': z.object({}).strict(),
+  'staff.list': z.object({}).strict(),
+  /** A new staff account; the first one must be an administrator. */
+  'staff.create': z
+    .object({
+      username: staffUsername,
+      display_name: z.string().trim().min(1, 'display_name is required').max(80),
+      role: z.enum(STAFF_ROLES),
+      secret_kind: z.enum(['pin', 'password']),
+      secret: z.string().min(1, 'secret is required').max(200),
+    })
+    .strict(),
+  /** Change a staff account: name, role, PIN/password, disable, or lift a lock-out (`unlock`). */
+  'staff.update': z
+    .object({
+      id: z.string().trim().min(1).max(64),
+      display_name: z.string().trim().min(1).max(80).optional(),
+      role: z.enum(STAFF_ROLES).optional(),
+      secret_kind: z.enum(['pin', 'password']).optional(),
+      secret: z.string().min(1).max(200).optional(),
+      disabled: z.boolean().optional(),
+      unlock: z.literal(true).optional(),
+    })
+    .strict(),
+  /** The idle lock in minutes (1–15; HIPAA automatic logoff). */
+  'staff.setIdleLock': z.object({ minutes: z.number().int().min(1, 'minutes: at least 1').max(15, 'minutes: at most 15') }).strict(),
+  /** The audit log, newest first; by subject (an order id) or actor. */
+  'audit.list': z
+    .object({
+      subject: z.string().trim().min(1).max(100).optional(),
+      actor: z.string().trim().min(1).max(100).optional(),
+      limit: z.number().int().min(1).max(500).default(100),
+      before_seq: z.number().int().min(1).optional(),
+    })
+    .strict(),
+  /** Recomputes the hash chain: a changed or removed row is reported. */
+  'audit.verify': z.object({}).strict(),
+  /** The whole log as CSV, with each row's hash. */
+  'audit.export': z.object({}).strict(),
+  /** The database's backups in `<data-dir>/backups`, newest first, and the schedule. */
+  'backups.list': z.object({}).strict(),
+  /** A backup now (online: the app keeps serving); fails with a message when it could not be made. */
+  'backups.run': z.object({}).strict(),
+  /** A support bundle (JSON, base64): versions, configuration without secrets, row counts, health, recent log lines; no patient data. */
+  'diagnostics.export': z.object({}).strict(),
 } as const satisfies Record<AppApiMethod, z.ZodType>;
 
 export type AppApiInput<M extends AppApiMethod> = z.input<(typeof appApiInputSchemas)[M]>;
@@ -583,7 +658,8 @@ export type DispatchField =
   | 'central_fill'
   | 'prescription_ids'
   | 'fill_items'
-  | 'address_options';
+  | 'address_options'
+  | 'identity_document';
 
 /** One status push to BestRx (UpdateOrderStatus) in the outbox. */
 export interface StatusPushView {
@@ -650,6 +726,34 @@ export interface PrinterInfo {
 export interface AppSettings {
   inline_label_images: boolean;
   label_image_format: 'png' | 'jpeg' | 'gif';
+  /** ID scanning by camera: off, the Electron app grants no page the camera. */
+  id_scan_by_camera: boolean;
+}
+
+/** One backup of the database (`<data-dir>/backups/<file_name>`). */
+export interface BackupView {
+  file_name: string;
+  /** When it was taken (UTC). */
+  created_at: string;
+  size_bytes: number;
+  /** It passed SQLite's quick_check when it was made and has not changed size since. */
+  verified: boolean;
+  schema_version: number | null;
+}
+
+export interface BackupsOverview {
+  backups: BackupView[];
+  /** The folder they are in. */
+  directory: string;
+  /** Hours between automatic backups; 0: automatic backups are off. */
+  interval_hours: number;
+  /** How many are kept. */
+  keep: number;
+  next_at: string | null;
+  /** A backup is being made right now. */
+  running: boolean;
+  /** The last attempt failed (cleared by the next one that works): show it. */
+  last_failure: { at: string; message: string } | null;
 }
 
 export interface AppApiOutputs {
@@ -696,14 +800,71 @@ export interface AppApiOutputs {
   'partners.changeShippingAddress': OrderDetail;
   'partners.reorder': OrderDetail;
   'sandbox.partnerPrescription': { partner_patient_id: string; prescription_ids: string[]; partner_order_ref: string | null };
+  'auth.status': AuthStatus;
+  'auth.login': AuthStatus;
+  'auth.unlock': AuthStatus;
+  'auth.logout': AuthStatus;
+  'auth.lock': AuthStatus;
+  'staff.list': { users: StaffUserView[] };
+  'staff.create': StaffUserView;
+  'staff.update': StaffUserView;
+  'staff.setIdleLock': AuthStatus;
+  'audit.list': { entries: AuditEntryView[]; total: number };
+  'audit.verify': AuditVerification;
+  'audit.export': RenderedDocument;
   'partners.patientPrescriptions': {
     /** False when the partner has no patient with this name and email yet. */
     patient_found: boolean;
     prescriptions: Array<{ id: string; medication_name: string; status: string; rx_number: string | null; refills_remaining: number | null }>;
   };
+  'backups.list': BackupsOverview;
+  'backups.run': BackupView;
+  /** `rxrelay-diagnostics-<time>.json` */
+  'diagnostics.export': RenderedDocument;
 }
 
 export type AppApiOutput<M extends AppApiMethod> = AppApiOutputs[M];
+
+export interface AuthStatus {
+  /** False until the first staff account is created: the app is open to anyone at the desk. */
+  accounts_exist: boolean;
+  /** Who is signed in at this desk. */
+  user: { username: string; display_name: string; role: StaffRoleName; secret_kind: 'pin' | 'password' } | null;
+  /** The desk is locked (idle, or locked by hand): the user must enter their PIN or password. */
+  locked: boolean;
+  idle_lock_minutes: number;
+}
+
+export interface StaffUserView {
+  id: string;
+  username: string;
+  display_name: string;
+  role: StaffRoleName;
+  secret_kind: 'pin' | 'password';
+  disabled: boolean;
+  /** Locked after repeated wrong attempts, until then. */
+  locked_out_until: string | null;
+  created_at: string;
+  created_by: string;
+}
+
+export interface AuditEntryView {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  category: 'read' | 'change' | 'export' | 'print' | 'access';
+  subject: string | null;
+  details: Record<string, unknown> | null;
+  hash: string;
+}
+
+export interface AuditVerification {
+  ok: boolean;
+  rows: number;
+  first_bad_seq: number | null;
+  problems: string[];
+}
 
 // ---- replies ---------------------------------------------------------------------------
 
@@ -711,6 +872,10 @@ export const APP_API_ERROR_CODES = [
   'invalid_input',
   'unknown_method',
   'unauthorized',
+  /** The desk locked (idle or by hand), or the account is locked out: enter the PIN or password. */
+  'locked',
+  /** Signed in, but this role may not do that. */
+  'forbidden',
   'not_found',
   'partner_unavailable',
   'conflict',
@@ -737,4 +902,6 @@ export type AppEvent =
   /** Pushes changed state (coalesced: at most about once a second). */
   | { type: 'outbox.changed' }
   /** A partner connection's health changed (connected, failing, circuit opened). */
-  | { type: 'partners.changed'; partner: PartnerName };
+  | { type: 'partners.changed'; partner: PartnerName }
+  /** A backup was made (ok) or failed (`backups.list` has why). */
+  | { type: 'backups.changed'; ok: boolean };

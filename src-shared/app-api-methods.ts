@@ -38,6 +38,21 @@ export const APP_API_METHODS = [
   'partners.changeShippingAddress',
   'partners.reorder',
   'sandbox.partnerPrescription',
+  'auth.status',
+  'auth.login',
+  'auth.unlock',
+  'auth.logout',
+  'auth.lock',
+  'staff.list',
+  'staff.create',
+  'staff.update',
+  'staff.setIdleLock',
+  'audit.list',
+  'audit.verify',
+  'audit.export',
+  'backups.list',
+  'backups.run',
+  'diagnostics.export',
 ] as const;
 
 export type AppApiMethod = (typeof APP_API_METHODS)[number];

@@ -6,7 +6,7 @@ import { userInfo } from 'node:os';
 import { PARTNER_DISPLAY_NAMES, type AppInfo } from '../../src-shared/app-api-contract';
 import { createOfflineAddressValidator, type AddressValidator } from './address/address-validator';
 import { loadZipDirectory } from './address/zip-directory';
-import { AppApi } from './app-api/app-api';
+import { AppApi, type AppApiContext } from './app-api/app-api';
 import { AppEventBus } from './app-events';
 import { signedTrackingPath, startBestRxProviderServer, type RunningServer } from './bestrx/provider-server';
 import type { Clock } from './clock';
@@ -27,7 +27,7 @@ import { faultRuleSchema } from './sandbox/bestrx/fault-injector';
 import { urlSignerFromSecrets } from './security/url-signer';
 import { CredentialsFromEnvironmentError, regenerateBestRxCredentials, resolveBestRxCredentials } from './settings/bestrx-credentials';
 import { SettingKeys, type SecretStore, type SettingsStore } from './settings/settings-store';
-import type { SqliteDatabase } from './storage/database';
+import { databaseKeyOf, type SqliteDatabase } from './storage/database';
 import { ensureDeviceId } from './storage/meta-repository';
 import { WriteQueue } from './storage/write-queue';
 import { PartnerConnections } from './partners/partner-connections';
@@ -35,6 +35,13 @@ import { PartnerNotConnectedError, PartnerSyncEngine } from './partners/partner-
 import { latestDispatchOfOrder } from './storage/partners-repository';
 import { getOrderState, loadOrderContent } from './storage/orders-repository';
 import { OrderNotFoundError } from './orders/order-service';
+import { AuditLog } from './audit/audit-log';
+import { StaffService } from './staff/staff-service';
+import { staffGuard } from './staff/app-api-guard';
+import { join } from 'node:path';
+import { BACKUP_DIR_NAME, BackupService, backupsOverview, threadCopier, toBackupView, type BackupTimers } from './storage/backups';
+import { buildDiagnostics, diagnosticsDocument } from './diagnostics';
+import { LOG_DIR_NAME, readLogTail } from './log-file';
 
 /**
  * The pace at which a backlog of status pushes is caught up. BestRx publishes no rate limit;
@@ -75,6 +82,17 @@ export interface CoreDependencies {
   partnerSchedule?: boolean;
   /** Tests: a crash (a throw) at a point of a partner hand-over. */
   partnerCrashPoint?: (point: string) => void;
+  /** Tests that make backups by hand turn the backup schedule off (`backups.run` still works). */
+  backupSchedule?: boolean;
+  /** Tests: the backup schedule's timers. */
+  backupTimers?: BackupTimers;
+  /**
+   * Make backups on a worker thread (the composition roots pass the built thread script), so the
+   * event loop keeps serving; without it they are made on this thread (tests).
+   */
+  backupThreadScript?: string;
+  /** The last lines of the log, for diagnostics; by default read from `<data-dir>/logs`. */
+  logTail?: (lines: number) => string[];
 }
 
 export interface RxRelayCore {
@@ -90,8 +108,17 @@ export interface RxRelayCore {
   /** The partner sync engine and the partners' connections (live, or their sandbox simulators). */
   partnerEngine: PartnerSyncEngine;
   partners: PartnerConnections;
+  staff: StaffService;
+  audit: AuditLog;
   info: AppInfo;
+  /** Automatic backups of the database (`<data-dir>/backups`). */
+  backups: BackupService;
   stop(): Promise<void>;
+}
+
+/** The desk a call comes from (one signed-in person per screen). */
+function deskOf(context: AppApiContext): string {
+  return context.desk ?? 'local';
 }
 
 /** The name recorded as the actor of app API changes until staff accounts exist. */
@@ -116,6 +143,23 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
   const events = new AppEventBus();
   const deviceId = ensureDeviceId(db);
   const writes = new WriteQueue(db);
+  const backups = new BackupService({
+    db,
+    dir: join(config.dataDir, BACKUP_DIR_NAME),
+    clock,
+    logger,
+    intervalHours: config.backupIntervalHours,
+    keep: config.backupKeep,
+    timers: deps.backupTimers,
+    copier:
+      deps.backupThreadScript && !db.memory
+        ? threadCopier({
+            script: deps.backupThreadScript,
+            database: { file: db.name, nativeBinding: deps.sqliteNativeBinding, keyHex: databaseKeyOf(db)?.toString('hex') },
+          })
+        : undefined,
+    onChange: ({ ok }) => events.publish({ type: 'backups.changed', ok }),
+  });
 
   // Sandbox mode: a BestRx simulator receives the status pushes unless a real UpdateOrderStatus
   // URL was given (every connection not configured explicitly goes to a simulator).
@@ -131,7 +175,11 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
       ? deps.statusSenderThreadScript
         ? createThreadedStatusClient({
             script: deps.statusSenderThreadScript,
-            data: { transport: transportOptions, database: db.memory ? undefined : { file: db.name, nativeBinding: deps.sqliteNativeBinding } },
+            data: {
+              transport: transportOptions,
+              // The thread's own read-only connection; an encrypted database's key goes with it.
+              database: db.memory ? undefined : { file: db.name, nativeBinding: deps.sqliteNativeBinding, keyHex: databaseKeyOf(db)?.toString('hex') },
+            },
             logger,
           })
         : createBestRxStatusClient(transportOptions)
@@ -150,7 +198,19 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
     onWork: () => worker?.wake(),
     targetUrl: () => transportOptions?.url,
   });
+  const audit = new AuditLog({ db, writes, clock });
+  const staff = new StaffService({
+    db,
+    writes,
+    clock,
+    audit,
+    idleLockMinutes: {
+      get: () => settings.get(SettingKeys.staffIdleLockMinutes) as number | undefined,
+      set: (minutes) => settings.set(SettingKeys.staffIdleLockMinutes, minutes),
+    },
+  });
   const orders = new OrderService({
+    audit,
     db,
     writes,
     clock,
@@ -350,6 +410,18 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
         partnerEngine.wake(input.partner);
         return outcome;
       },
+      'auth.status': (_input, context) => staff.status(deskOf(context)),
+      'auth.login': (input, context) => staff.signIn(deskOf(context), input.username, input.secret),
+      'auth.unlock': (input, context) => staff.unlock(deskOf(context), input.secret),
+      'auth.logout': (_input, context) => staff.signOut(deskOf(context)),
+      'auth.lock': (_input, context) => staff.lock(deskOf(context)),
+      'staff.list': () => staff.list(),
+      'staff.create': (input, context) => staff.create(input, context.actor),
+      'staff.update': (input, context) => staff.update(input, context.actor),
+      'staff.setIdleLock': (input, context) => staff.setIdleLock(input.minutes, context.actor, deskOf(context)),
+      'audit.list': (input) => audit.list(input),
+      'audit.verify': () => audit.verify(),
+      'audit.export': () => audit.exportCsv(),
       'sandbox.partnerOrder': (input) => {
         if (!getOrderState(db, input.id)) throw new OrderNotFoundError(input.id);
         const dispatch = latestDispatchOfOrder(db, input.id);
@@ -357,9 +429,27 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
         partnerEngine.wake(input.partner);
         return outcome;
       },
+      'backups.list': () => backupsOverview(backups),
+      'backups.run': async () => toBackupView(await backups.runNow()),
+      'diagnostics.export': () =>
+        diagnosticsDocument(
+          buildDiagnostics({
+            db,
+            config,
+            info,
+            clock,
+            settings: () => appSettings.get(),
+            partners: () => partnerConnections.status(),
+            backups: () => ({ backups: backups.list(), intervalHours: backups.intervalHours, keep: backups.keep, nextAt: backups.nextAt, lastFailure: backups.lastFailure }),
+            logTail: deps.logTail ?? ((lines) => readLogTail(join(config.dataDir, LOG_DIR_NAME), lines)),
+          }),
+          clock.now(),
+        ),
     },
     logger,
+    staffGuard(staff, audit),
   );
+  if (deps.backupSchedule !== false) backups.start();
   logger.info('core.started', {
     bestrx_url: bestrx.url,
     sandbox: config.sandbox,
@@ -377,8 +467,12 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
     sandbox,
     partnerEngine,
     partners: partnerConnections,
+    staff,
+    audit,
     info,
+    backups,
     async stop() {
+      await backups.stop();
       await bestrx.close();
       await partnerConnections.stop();
       await worker?.stop();

@@ -31,6 +31,18 @@ export interface RxRelayConfig {
   honeybeeSandboxPort: number;
   /** How often the sandbox's BestRx sends a demo order; 0 sends none. */
   sandboxDemoIntervalMs: number;
+  /** Hours between automatic database backups; 0 turns them off. */
+  backupIntervalHours: number;
+  /** How many database backups to keep. */
+  backupKeep: number;
+  /** RXRELAY_DB_KEY: the database key (32 bytes), when the operator keeps it; else RxRelay keeps its own. */
+  databaseKey: Buffer | undefined;
+  /** RXRELAY_DB_NEW_KEY: the key --rotate-db-key re-encrypts to when the key is RXRELAY_DB_KEY. */
+  newDatabaseKey: Buffer | undefined;
+  /** --allow-unprotected-key / RXRELAY_ALLOW_UNPROTECTED_KEY=1: the app may keep the key in a 0600 file when there is no OS keyring. */
+  allowUnprotectedKey: boolean;
+  /** --rotate-db-key: re-encrypt the database with a new key, then exit. */
+  rotateDatabaseKey: boolean;
 }
 
 export class ConfigError extends Error {
@@ -50,6 +62,8 @@ export const DEFAULT_UNITED_SANDBOX_PORT = 8082;
 export const DEFAULT_CARYRX_SANDBOX_PORT = 8083;
 /** Honeybee's sandbox is a remote host (partners.sandbox.honeybeehealth.com); the local simulator's port, the next one. */
 export const DEFAULT_HONEYBEE_SANDBOX_PORT = 8084;
+export const DEFAULT_BACKUP_INTERVAL_HOURS = 6;
+export const DEFAULT_BACKUP_KEEP = 14;
 
 export const USAGE = `Usage: npm run serve -- [options]
 
@@ -58,11 +72,16 @@ export const USAGE = `Usage: npm run serve -- [options]
   --bestrx-host <host>   address the endpoint binds, default 127.0.0.1 (RXRELAY_BESTRX_HOST)
   --ui-port <port>       headless UI and app API port on 127.0.0.1, default ${DEFAULT_UI_PORT} (RXRELAY_UI_PORT)
   --sandbox              use local simulators for every connection not configured live (RXRELAY_SANDBOX=1)
+  --rotate-db-key        re-encrypt the database with a new key and exit (npm run rotate-key)
+  --allow-unprotected-key  the app only: keep the database key in a 0600 file when there is no OS keyring (RXRELAY_ALLOW_UNPROTECTED_KEY=1)
   --help                 show this help
 
 Environment only: RXRELAY_BESTRX_USER, RXRELAY_BESTRX_PASSWORD, RXRELAY_STATUS_URL,
 RXRELAY_STATUS_USER, RXRELAY_STATUS_PASSWORD, RXRELAY_API_TOKEN, RXRELAY_SANDBOX_STEP_MS,
-RXRELAY_SANDBOX_DEMO_INTERVAL_MS, RXRELAY_UNITED_SANDBOX_PORT (default ${DEFAULT_UNITED_SANDBOX_PORT}), RXRELAY_CARYRX_SANDBOX_PORT (default ${DEFAULT_CARYRX_SANDBOX_PORT}), RXRELAY_HONEYBEE_SANDBOX_PORT (default ${DEFAULT_HONEYBEE_SANDBOX_PORT}).`;
+RXRELAY_SANDBOX_DEMO_INTERVAL_MS, RXRELAY_UNITED_SANDBOX_PORT (default ${DEFAULT_UNITED_SANDBOX_PORT}), RXRELAY_CARYRX_SANDBOX_PORT (default ${DEFAULT_CARYRX_SANDBOX_PORT}), RXRELAY_HONEYBEE_SANDBOX_PORT (default ${DEFAULT_HONEYBEE_SANDBOX_PORT}),
+RXRELAY_BACKUP_INTERVAL_HOURS (default ${DEFAULT_BACKUP_INTERVAL_HOURS}; 0: no automatic backups), RXRELAY_BACKUP_KEEP (default ${DEFAULT_BACKUP_KEEP}),
+RXRELAY_DB_KEY (the database key, 64 hex characters; default: made at first start, kept in <data-dir>/rxrelay.key),
+RXRELAY_DB_NEW_KEY (with RXRELAY_DB_KEY: the key --rotate-db-key re-encrypts to).`;
 
 /** The OS app-data folder, the same one Electron's app.getPath('userData') gives "RxRelay". */
 export function defaultDataDir(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
@@ -78,6 +97,8 @@ export interface ParsedArgs {
   values: Partial<Record<ValueFlag, string>>;
   sandbox: boolean;
   help: boolean;
+  rotateDatabaseKey: boolean;
+  allowUnprotectedKey: boolean;
 }
 
 /**
@@ -85,13 +106,15 @@ export interface ParsedArgs {
  * error; the Electron shell passes lenient, because Chromium adds switches of its own.
  */
 export function parseArgs(argv: readonly string[], strict: boolean): { args: ParsedArgs; problems: string[] } {
-  const args: ParsedArgs = { values: {}, sandbox: false, help: false };
+  const args: ParsedArgs = { values: {}, sandbox: false, help: false, rotateDatabaseKey: false, allowUnprotectedKey: false };
   const problems: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const [name, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     if (name === '--sandbox') args.sandbox = true;
     else if (name === '--help' || name === '-h') args.help = true;
+    else if (name === '--rotate-db-key') args.rotateDatabaseKey = true;
+    else if (name === '--allow-unprotected-key') args.allowUnprotectedKey = true;
     else if ((VALUE_FLAGS as readonly string[]).includes(name)) {
       const value = inline ?? argv[++i];
       if (value === undefined || value.startsWith('--')) problems.push(`${name} needs a value`);
@@ -119,6 +142,16 @@ function credentials(user: string | undefined, password: string | undefined, nam
   }
   if (user.includes(':')) problems.push(`${names}: the user name cannot contain ":" (HTTP Basic)`);
   return { username: user, password };
+}
+
+/** A database key: 64 hex characters (32 bytes). The problem never quotes the value. */
+function hexKey(value: string | undefined, name: string, problems: string[]): Buffer | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^[0-9a-fA-F]{64}$/.test(value.trim())) {
+    problems.push(`${name} must be 64 hex characters (a 32-byte key, e.g. from \`openssl rand -hex 32\`)`);
+    return undefined;
+  }
+  return Buffer.from(value.trim(), 'hex');
 }
 
 function booleanEnv(value: string | undefined, name: string, problems: string[]): boolean | undefined {
@@ -170,6 +203,19 @@ export function loadConfig(
   const caryrxSandboxPort = port(env.RXRELAY_CARYRX_SANDBOX_PORT, 'RXRELAY_CARYRX_SANDBOX_PORT', DEFAULT_CARYRX_SANDBOX_PORT, problems);
   const honeybeeSandboxPort = port(env.RXRELAY_HONEYBEE_SANDBOX_PORT, 'RXRELAY_HONEYBEE_SANDBOX_PORT', DEFAULT_HONEYBEE_SANDBOX_PORT, problems);
 
+  const backupText = env.RXRELAY_BACKUP_INTERVAL_HOURS;
+  const backupIntervalHours = backupText ? Number(backupText) : DEFAULT_BACKUP_INTERVAL_HOURS;
+  const backupIntervalValid = Number.isFinite(backupIntervalHours) && backupIntervalHours >= 0 && backupIntervalHours <= 24 * 365;
+  if (!backupIntervalValid) problems.push('RXRELAY_BACKUP_INTERVAL_HOURS must be a number of hours (0 turns automatic backups off)');
+  const keepText = env.RXRELAY_BACKUP_KEEP;
+  const backupKeep = keepText ? Number(keepText) : DEFAULT_BACKUP_KEEP;
+  const backupKeepValid = Number.isInteger(backupKeep) && backupKeep >= 1 && backupKeep <= 10_000;
+  if (!backupKeepValid) problems.push('RXRELAY_BACKUP_KEEP must be a whole number of backups, at least 1');
+
+  const databaseKey = hexKey(env.RXRELAY_DB_KEY, 'RXRELAY_DB_KEY', problems);
+  const newDatabaseKey = hexKey(env.RXRELAY_DB_NEW_KEY, 'RXRELAY_DB_NEW_KEY', problems);
+  const allowUnprotectedKey = args.allowUnprotectedKey || booleanEnv(env.RXRELAY_ALLOW_UNPROTECTED_KEY, 'RXRELAY_ALLOW_UNPROTECTED_KEY', problems) === true;
+
   const sandboxEnv = booleanEnv(env.RXRELAY_SANDBOX, 'RXRELAY_SANDBOX', problems);
   const liveConfigured = statusUrl !== undefined;
   const [sandbox, sandboxReason]: [boolean, RxRelayConfig['sandboxReason']] = args.sandbox
@@ -196,6 +242,12 @@ export function loadConfig(
     honeybeeSandboxPort,
     sandboxStepMs: Number.isInteger(sandboxStepMs) && sandboxStepMs > 0 ? sandboxStepMs : DEFAULT_SANDBOX_STEP_MS,
     sandboxDemoIntervalMs: Number.isInteger(sandboxDemoIntervalMs) && sandboxDemoIntervalMs >= 0 ? sandboxDemoIntervalMs : DEFAULT_SANDBOX_DEMO_INTERVAL_MS,
+    backupIntervalHours: backupIntervalValid ? backupIntervalHours : DEFAULT_BACKUP_INTERVAL_HOURS,
+    backupKeep: backupKeepValid ? backupKeep : DEFAULT_BACKUP_KEEP,
+    databaseKey,
+    newDatabaseKey,
+    allowUnprotectedKey,
+    rotateDatabaseKey: args.rotateDatabaseKey,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return { config, help: args.help };

@@ -122,3 +122,52 @@ describe('sandbox partner ports', () => {
     expect(() => loadConfig([], { RXRELAY_CARYRX_SANDBOX_PORT: 'eighty' }, { strict: true, defaultDataDir: '/tmp/x' })).toThrow(/RXRELAY_CARYRX_SANDBOX_PORT must be a port number/);
   });
 });
+
+describe('database key settings', () => {
+  const hex = 'ab'.repeat(32);
+
+  it('reads RXRELAY_DB_KEY and RXRELAY_DB_NEW_KEY as 32-byte keys, and refuses anything else without quoting it', () => {
+    expect(load([])).toMatchObject({ databaseKey: undefined, newDatabaseKey: undefined, allowUnprotectedKey: false, rotateDatabaseKey: false });
+    const config = load([], { RXRELAY_DB_KEY: hex, RXRELAY_DB_NEW_KEY: 'CD'.repeat(32) });
+    expect(config.databaseKey?.equals(Buffer.from(hex, 'hex'))).toBe(true);
+    expect(config.newDatabaseKey?.toString('hex')).toBe('cd'.repeat(32));
+    const secretish = 'not-a-key-but-a-secret-passphrase';
+    let message = '';
+    try {
+      load([], { RXRELAY_DB_KEY: secretish, RXRELAY_DB_NEW_KEY: hex.slice(2) });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/RXRELAY_DB_KEY must be 64 hex characters/);
+    expect(message).toMatch(/RXRELAY_DB_NEW_KEY must be 64 hex characters/);
+    expect(message).not.toContain(secretish);
+  });
+
+  it('takes --rotate-db-key, and the unprotected-key acceptance as a flag or RXRELAY_ALLOW_UNPROTECTED_KEY=1', () => {
+    expect(load(['--rotate-db-key'])).toMatchObject({ rotateDatabaseKey: true, allowUnprotectedKey: false });
+    expect(load(['--allow-unprotected-key'], {}, false)).toMatchObject({ allowUnprotectedKey: true });
+    expect(load([], { RXRELAY_ALLOW_UNPROTECTED_KEY: '1' })).toMatchObject({ allowUnprotectedKey: true });
+    expect(load([], { RXRELAY_ALLOW_UNPROTECTED_KEY: '0' })).toMatchObject({ allowUnprotectedKey: false });
+    expect(() => load([], { RXRELAY_ALLOW_UNPROTECTED_KEY: 'maybe' })).toThrow(/RXRELAY_ALLOW_UNPROTECTED_KEY must be 1 or 0/);
+  });
+});
+
+describe('backups', () => {
+  it('default to every 6 hours, keeping 14; RXRELAY_BACKUP_INTERVAL_HOURS=0 turns them off', () => {
+    expect(load([])).toMatchObject({ backupIntervalHours: 6, backupKeep: 14 });
+    expect(load([], { RXRELAY_BACKUP_INTERVAL_HOURS: '0', RXRELAY_BACKUP_KEEP: '30' })).toMatchObject({ backupIntervalHours: 0, backupKeep: 30 });
+    expect(load([], { RXRELAY_BACKUP_INTERVAL_HOURS: '0.5' })).toMatchObject({ backupIntervalHours: 0.5 });
+  });
+
+  it('refuses a bad interval or count', () => {
+    expect(() => load([], { RXRELAY_BACKUP_INTERVAL_HOURS: '-1', RXRELAY_BACKUP_KEEP: '0' })).toThrow(
+      expect.objectContaining({
+        problems: [
+          'RXRELAY_BACKUP_INTERVAL_HOURS must be a number of hours (0 turns automatic backups off)',
+          'RXRELAY_BACKUP_KEEP must be a whole number of backups, at least 1',
+        ],
+      }),
+    );
+  });
+});
