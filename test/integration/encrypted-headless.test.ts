@@ -2,13 +2,14 @@
 // encrypted: a 0600 key file made at first start, the same key at the next start, no patient
 // name anywhere in the data folder, a key file others can read refused, and `npm run rotate-key`
 // (`headless.js --rotate-db-key`) re-encrypting with a new key.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatabaseKeyError, openDatabase } from '../../src-main/core/storage/database';
 import { createOrderBody, seedExample } from '../helpers/fixtures';
+import { startHeadlessProcess, type RunningHeadless } from '../helpers/headless-process';
 import { basicAuth } from '../helpers/http';
 
 const ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..');
@@ -50,32 +51,10 @@ function environment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   };
 }
 
-interface RunningApp {
-  child: ChildProcess;
-  bestrxUrl: string;
-  uiUrl: string;
-}
+type RunningApp = RunningHeadless;
 
 function startApp(extra: Record<string, string> = {}): Promise<RunningApp> {
-  const child = spawn(process.execPath, [join(outDir, 'main', 'headless.js'), '--data-dir', dataDir, '--bestrx-port', '0', '--ui-port', '0'], {
-    cwd: ROOT,
-    env: environment(extra),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`RxRelay did not start: ${output}`)), 30_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const ready = /ready: BestRx endpoint (\S+) \| UI (\S+)/.exec(output);
-      if (ready) {
-        clearTimeout(timer);
-        resolve({ child, bestrxUrl: ready[1]!, uiUrl: ready[2]! });
-      }
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('exit', (code) => reject(new Error(`RxRelay exited (${code}) before it was ready: ${output}`)));
-  });
+  return startHeadlessProcess({ script: join(outDir, 'main', 'headless.js'), dataDir, cwd: ROOT, env: environment(extra) });
 }
 
 /** Runs headless.js to its end: its exit code and what it printed. */

@@ -2,7 +2,7 @@
 // push: after each restart every committed status change reaches BestRx at least once, and each
 // order's statuses arrive in the order they happened. RxRelay runs as the real headless build in
 // a child process; BestRx is the simulator, in this process.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { openDatabase } from '../../src-main/core/storage/database';
 import { mulberry32 } from '../../src-main/core/sandbox/seeded-random';
 import { createOrderBody } from '../helpers/fixtures';
 import { basicAuth } from '../helpers/http';
+import { killHeadless, startHeadlessProcess, type RunningHeadless } from '../helpers/headless-process';
 import { createTestOrderService } from '../helpers/order-service';
 
 const ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..');
@@ -29,11 +30,7 @@ let simulator: BestRxSimulator;
 let dataDir: string;
 let app: RunningApp | undefined;
 
-interface RunningApp {
-  child: ChildProcess;
-  bestrxUrl: string;
-  uiUrl: string;
-}
+type RunningApp = RunningHeadless;
 
 beforeAll(async () => {
   // The test runs what operators run: the built headless entry.
@@ -49,7 +46,9 @@ afterAll(async () => {
 });
 
 function startApp(): Promise<RunningApp> {
-  const child = spawn(process.execPath, [join(ROOT, 'out', 'main', 'headless.js'), '--data-dir', dataDir, '--bestrx-port', '0', '--ui-port', '0'], {
+  return startHeadlessProcess({
+    script: join(ROOT, 'out', 'main', 'headless.js'),
+    dataDir,
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
@@ -60,29 +59,10 @@ function startApp(): Promise<RunningApp> {
       RXRELAY_BESTRX_PASSWORD: BESTRX.password,
       RXRELAY_API_TOKEN: API_TOKEN,
     },
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`RxRelay did not start: ${output}`)), 30_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const ready = /ready: BestRx endpoint (\S+) \| UI (\S+)/.exec(output);
-      if (ready) {
-        clearTimeout(timer);
-        resolve({ child, bestrxUrl: ready[1]!, uiUrl: ready[2]! });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`RxRelay exited (${code}) before it was ready: ${output}`)));
   });
 }
 
-function kill(running: RunningApp): Promise<void> {
-  return new Promise((resolve) => {
-    running.child.once('exit', () => resolve());
-    running.child.kill('SIGKILL');
-  });
-}
+const kill = killHeadless;
 
 async function appApi<T>(running: RunningApp, method: string, input: object): Promise<{ ok: boolean; value?: T; error?: { code: string } }> {
   const response = await fetch(`${running.uiUrl}api/${method}`, {

@@ -1,6 +1,7 @@
 // A small JSON document on disk, readable only by its owner (0600), replaced atomically
 // (write a temporary file, fsync, rename) so a crash mid-write never leaves half a file.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writePrivateFileAtomically } from '../storage/durable-files';
 import type { SecretStore, SettingsStore } from './settings-store';
 
 export class JsonFileStore implements SettingsStore {
@@ -52,13 +53,5 @@ function readJsonObject(path: string): Record<string, unknown> {
 }
 
 function writeJsonAtomically(path: string, value: unknown): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  const fd = openSync(temporary, 'w', 0o600);
-  try {
-    writeSync(fd, JSON.stringify(value, null, 2) + '\n');
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temporary, path);
+  writePrivateFileAtomically(path, JSON.stringify(value, null, 2) + '\n');
 }

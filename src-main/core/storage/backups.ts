@@ -24,7 +24,8 @@
 //
 // Schedule: every `intervalHours` (0 = off), and once shortly after start if the newest backup
 // is older than that. Clock and timers are injected; timers are unref'd and cleared on stop.
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { fsyncDirectory, fsyncFile, removeQuietly, writePrivateFileAtomically } from './durable-files';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { BackupsOverview, BackupView } from '../../../src-shared/app-api-contract';
@@ -132,32 +133,8 @@ export function compactTimestamp(at: Date): string {
   return at.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
 }
 
-function fsyncPath(path: string, flags: 'r' | 'r+' = 'r+'): void {
-  const fd = openSync(path, flags);
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
 
-/** Makes a rename durable. Windows cannot open a folder for fsync; NTFS journals the rename itself. */
-export function fsyncDirectory(dir: string): void {
-  try {
-    fsyncPath(dir, 'r');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (process.platform !== 'win32' && code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL') throw error;
-  }
-}
 
-function removeQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // Gone already, or it will be cleaned up at the next start.
-  }
-}
 
 function readManifest(dir: string): Manifest {
   try {
@@ -169,16 +146,7 @@ function readManifest(dir: string): Manifest {
 }
 
 function writeManifest(dir: string, manifest: Manifest): void {
-  const path = join(dir, BACKUP_MANIFEST_NAME);
-  const temporary = `${path}.${process.pid}.tmp`;
-  const fd = openSync(temporary, 'w', 0o600);
-  try {
-    writeSync(fd, JSON.stringify(manifest, null, 2) + '\n');
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temporary, path);
+  writePrivateFileAtomically(join(dir, BACKUP_MANIFEST_NAME), JSON.stringify(manifest, null, 2) + '\n');
 }
 
 /** The backups in `dir`, newest first. */
@@ -261,7 +229,7 @@ function vacuumInto(db: SqliteDatabase, destination: string): void {
 /** Steps 1–2 in one go (the backup thread's work). */
 export function copyAndCheck(db: SqliteDatabase, destination: string): { schemaVersion: number } {
   vacuumInto(db, destination);
-  fsyncPath(destination);
+  fsyncFile(destination);
   return checkDatabaseFile(db, destination, 'quick_check');
 }
 
@@ -270,7 +238,7 @@ export function inProcessCopier(db: SqliteDatabase, yieldNow: () => Promise<void
   return async (destination, signal) => {
     vacuumInto(db, destination);
     await yieldNow();
-    fsyncPath(destination);
+    fsyncFile(destination);
     await yieldNow();
     if (signal.aborted || !db.open) throw stoppedError();
     return checkDatabaseFile(db, destination, 'quick_check');

@@ -22,7 +22,8 @@
 // (their checked copies are all made before the database's rename, and a copy left by a kill
 // after it is put in place at the next open), so a backup never outlives the key that opens it.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { fsyncDirectory, writePrivateFileAtomically } from './durable-files';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../logger';
 import { BACKUP_DIR_NAME, parseBackupFileName } from './backups';
@@ -247,27 +248,4 @@ export function backupFilesBeside(file: string): string[] {
   return names.filter((name) => parseBackupFileName(name) !== undefined).map((name) => join(dir, name));
 }
 
-/** Written to a temporary file created 0600, fsynced, renamed over `path`: never half a key. */
-function writePrivateFileAtomically(path: string, text: string): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  rmSync(temporary, { force: true });
-  const fd = openSync(temporary, 'wx', 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temporary, path);
-  fsyncDirectory(dirname(path));
-}
 
-function fsyncDirectory(dir: string): void {
-  if (process.platform === 'win32') return;
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}

@@ -17,7 +17,8 @@
 // are rendered on demand and never written to a file, and signatures are stored in the
 // database (order_events.proof_json). Backups (backups.ts) are made by this connection with
 // VACUUM INTO, which writes them with the same cipher and key.
-import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { fsyncDirectory, fsyncFile } from './durable-files';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import type { Logger } from '../logger';
@@ -374,25 +375,7 @@ function removeFiles(file: string): void {
   for (const suffix of ['', '-journal', '-wal', '-shm']) rmSync(file + suffix, { force: true });
 }
 
-function fsyncFile(file: string): void {
-  const fd = openSync(file, 'r+');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
 
-function fsyncDirectory(dir: string): void {
-  // Windows cannot open a folder to fsync it; its renames are durable by themselves.
-  if (process.platform === 'win32') return;
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 const statementCache = new WeakMap<SqliteDatabase, Map<string, Database.Statement>>();
 

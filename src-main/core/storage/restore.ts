@@ -13,10 +13,11 @@
 //      copy into place and fsyncs the folder.
 //   4. Says what it did.
 // Nothing is changed until step 3, and a failure in step 3 moves the old files back.
-import { copyFileSync, existsSync, fsyncSync, closeSync, mkdirSync, openSync, realpathSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, realpathSync, renameSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve, sep } from 'node:path';
 import { defaultDataDir } from '../config/config';
-import { compactTimestamp, fsyncDirectory, parseBackupFileName, BACKUP_DIR_NAME } from './backups';
+import { compactTimestamp, parseBackupFileName, BACKUP_DIR_NAME } from './backups';
+import { fsyncDirectory, fsyncFile, removeQuietly } from './durable-files';
 import { silentLogger } from '../logger';
 import { acquireDataDirLock, type AcquireLockOptions } from './data-dir-lock';
 import type { SqliteDatabase } from './database';
@@ -61,22 +62,7 @@ export interface RestoreReport {
   integrity: 'ok';
 }
 
-function fsyncFile(path: string): void {
-  const fd = openSync(path, 'r+');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
 
-function removeQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // not there
-  }
-}
 
 function resolveBackup(dataDir: string, from: string): string {
   const direct = resolve(from);
