@@ -2,6 +2,7 @@
 // sent to its BestRx endpoint the way BestRx sends them, and a person working them in the UI.
 import { expect, test, type Locator } from '@playwright/test';
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { PNG } from 'pngjs';
 import type { OrderDetail } from '../../src-shared/app-api-contract';
 import { seedExample } from '../helpers/fixtures';
@@ -449,6 +450,32 @@ test('settings show what to enter in BestRx, where updates go, edit the code tab
   await screenshot(page, 'settings');
   await format.selectOption('png');
   await expect(format).toHaveValue('png');
+
+  // The camera for ID scanning is off until an administrator allows it.
+  const camera = settings.getByRole('checkbox', { name: /Let the app use the camera to scan an ID/ });
+  await expect(camera).not.toBeChecked();
+  // The box follows the saved setting, so it ticks once the core has it.
+  await camera.click();
+  await expect(camera).toBeChecked();
+  await expect.poll(async () => {
+    const current = await appApi<{ id_scan_by_camera: boolean }>(page.request, 'settings.get', {});
+    return current.reply.ok && current.reply.value.id_scan_by_camera;
+  }).toBe(true);
+  await camera.click();
+  await expect(camera).not.toBeChecked();
+
+  // A backup on demand, listed as checked; the support bundle downloads and holds no patient data.
+  const backups = settings.getByRole('region', { name: 'Backups and diagnostics' });
+  await backups.getByRole('button', { name: 'Back up now' }).click();
+  await expect(backups.getByRole('status')).toContainText('Backed up and checked: rxrelay-');
+  await expect(backups.getByRole('row').filter({ hasText: /rxrelay-.*\.db/ }).first()).toContainText('Yes');
+  const download = page.waitForEvent('download');
+  await backups.getByRole('button', { name: 'Export diagnostics for support' }).click();
+  const bundle = await download;
+  const text = await readFile((await bundle.path()) as string, 'utf8');
+  expect(JSON.stringify(JSON.parse(text))).toContain('row_counts');
+  for (const phi of ['Jane', 'Doe Industries', '500 Second Ave']) expect(text).not.toContain(phi);
+  await screenshot(page, 'settings-backups');
 });
 
 test('scanning a label opens its order, from the Code 128 or the QR; quick filters narrow the board', async ({ page, request }) => {

@@ -8,6 +8,7 @@ import type { AppStore } from '../store/app-store';
 import { CodeTablesEditor, type CodeTableView } from './CodeTablesEditor';
 import { PartnerSettings } from './PartnerSettings';
 import { StaffSettings } from './StaffSettings';
+import { BackupsAndDiagnostics } from './BackupsAndDiagnostics';
 
 
 export function SettingsView({ api, store }: { api: AppApiClient; store: AppStore }): JSX.Element {
@@ -129,6 +130,21 @@ export function SettingsView({ api, store }: { api: AppApiClient; store: AppStor
             </label>
           </div>
         )}
+      </section>
+
+      <section aria-labelledby="settings-id-scan">
+        <h3 id="settings-id-scan">ID check at the door</h3>
+        {settings && (
+          <label className="choice">
+            <input type="checkbox" checked={settings.id_scan_by_camera} onChange={(e) => void update({ id_scan_by_camera: e.target.checked })} />
+            Let the app use the camera to scan an ID (off: the camera stays blocked; USB scanners work either way)
+          </label>
+        )}
+      </section>
+
+      <section aria-labelledby="settings-backups">
+        <h3 id="settings-backups">Backups and diagnostics</h3>
+        <BackupsAndDiagnostics api={api} />
       </section>
 
       <section aria-labelledby="settings-codes">
