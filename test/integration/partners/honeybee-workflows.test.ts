@@ -49,11 +49,24 @@ function postEvent(body: string, headers?: Record<string, string>) {
   });
 }
 
+/**
+ * Runs a step that makes Honeybee fire events, and waits until RxRelay has accepted each of them
+ * (by event id: a delivery still in flight from an earlier step must not count).
+ */
+async function whenDelivered<T>(step: () => T | Promise<T>): Promise<T> {
+  const before = sim.events().length;
+  const result = await step();
+  const made = sim.events().slice(before).map((e) => e.event_id);
+  expect(made.length).toBeGreaterThan(0);
+  await expect
+    .poll(() => made.every((eventId) => sim.webhookDeliveries().some((d) => d.event_id === eventId && d.status === 200)), { timeout: 15_000 })
+    .toBe(true);
+  return result;
+}
+
 /** A prescription for this order's patient arrives at Honeybee; RxRelay hears of it and fetches the patient record. */
 async function prescriptionFor(orderId: string, workflow: 'requested' | 'automatic' = 'requested') {
-  const sent = await ok('sandbox.partnerPrescription', { partner: 'honeybee', order_id: orderId, workflow });
-  await expect.poll(() => sim.webhookDeliveries().filter((d) => d.status !== null).length).toBeGreaterThan(0);
-  await expect.poll(() => sim.webhookDeliveries().at(-1)?.status).toBe(200);
+  const sent = await whenDelivered(() => ok('sandbox.partnerPrescription', { partner: 'honeybee', order_id: orderId, workflow }));
   await sync();
   return sent;
 }
@@ -132,8 +145,7 @@ describe('Partner Requested Fills', () => {
     await expect(ok('partners.incomingPrescriptions', { partner: 'honeybee' })).resolves.toMatchObject({ prescriptions: expect.not.arrayContaining([expect.objectContaining({ prescription_id: prescriptionId })]) });
 
     for (let i = 0; i < 3; i++) {
-      sim.advanceOrder(orderNumber);
-      await expect.poll(() => sim.webhookDeliveries().at(-1)?.status).toBe(200);
+      await whenDelivered(() => sim.advanceOrder(orderNumber));
       await sync();
     }
     const delivered = await ok('orders.get', { id });
@@ -158,12 +170,13 @@ describe('Partner Requested Fills', () => {
 
   it('asks for the patient\'s ID for a controlled substance, and sends it with the fill', async () => {
     const id = await newOrder({ first_name: 'Cal', last_name: 'Reyes', email: 'cal.reyes@example.com' });
-    const sent = sim.receiveErx({
-      workflow: 'requested',
-      patient: { first_name: 'Cal', last_name: 'Reyes', dob: '1975-05-05', email: 'cal.reyes@example.com' },
-      medications: [{ drug_name: 'HYDROCODONE-ACETAMINOPHEN 5-325 MG', drug_schedule: 2 }],
-    });
-    await expect.poll(() => sim.webhookDeliveries().at(-1)?.status).toBe(200);
+    const sent = await whenDelivered(() =>
+      sim.receiveErx({
+        workflow: 'requested',
+        patient: { first_name: 'Cal', last_name: 'Reyes', dob: '1975-05-05', email: 'cal.reyes@example.com' },
+        medications: [{ drug_name: 'HYDROCODONE-ACETAMINOPHEN 5-325 MG', drug_schedule: 2 }],
+      }),
+    );
     await sync();
     const prescription_ids = sent.prescription_ids.map(String);
     const { prescriptions } = await ok('partners.incomingPrescriptions', { partner: 'honeybee' });
@@ -269,8 +282,7 @@ describe('On Hold, duplicates and stale events', () => {
 
   it('shows why the order is on hold and what to do, lists it as needing attention, and a new address releases it', async () => {
     const { id, orderNumber } = await placedOrder({ first_name: 'Gil', last_name: 'Hart', email: 'gil.hart@example.com' });
-    sim.holdOrder(orderNumber, 'AddressMissingUnit');
-    await expect.poll(() => sim.webhookDeliveries().at(-1)).toMatchObject({ event_type: 'ORDER_EXCEPTION', status: 200 });
+    await whenDelivered(() => sim.holdOrder(orderNumber, 'AddressMissingUnit'));
     const held = await ok('orders.get', { id });
     expect(held.partner).toMatchObject({ partner_status: 'On Hold', attention: { reason: expect.any(String), action: expect.any(String), can_change_address: true } });
     expect(held.events.at(-1)?.notes).toContain(`${held.partner!.attention!.reason} What to do: ${held.partner!.attention!.action}`);
@@ -284,9 +296,10 @@ describe('On Hold, duplicates and stale events', () => {
 
   it('applies a re-delivered event once, and ignores an event older than what RxRelay already knows', async () => {
     const { id, orderNumber } = await placedOrder({ first_name: 'Ida', last_name: 'Lund', email: 'ida.lund@example.com' });
-    sim.advanceOrder(orderNumber); // Filling
-    sim.advanceOrder(orderNumber); // Shipped
-    await expect.poll(() => sim.webhookDeliveries().at(-1)).toMatchObject({ event_type: 'SHIPMENT_UPDATED', status: 200 });
+    await whenDelivered(() => {
+      sim.advanceOrder(orderNumber); // Filling
+      sim.advanceOrder(orderNumber); // Shipped
+    });
     const shippedEvents = (await ok('orders.get', { id })).events.length;
     const shipment = sim.events().filter((e) => e.event_type === 'SHIPMENT_UPDATED').at(-1)!;
     const again = await postEvent(shipment.body);
