@@ -387,26 +387,7 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
       'sandbox.partnerPrescription': (input) => {
         const content = input.order_id === undefined ? undefined : loadOrderContent(db, input.order_id);
         if (input.order_id !== undefined && !content) throw new OrderNotFoundError(input.order_id);
-        const r = content?.recipient;
-        const outcome = partnerConnections.sandboxPrescription(
-          input,
-          r && content
-            ? {
-                first_name: r.first_name ?? r.entity_name ?? 'Patient',
-                last_name: r.last_name ?? 'Unknown',
-                email: r.email,
-                address: {
-                  first_name: r.first_name ?? r.entity_name ?? 'Patient',
-                  last_name: r.last_name ?? 'Unknown',
-                  street1: r.address.address_line_1,
-                  ...(r.address.address_line_2 ? { street2: r.address.address_line_2 } : {}),
-                  city: r.address.city,
-                  state: r.address.state,
-                  zip: r.address.zip_code,
-                },
-              }
-            : undefined,
-        );
+        const outcome = partnerConnections.sandboxPrescription(input, content?.recipient);
         partnerEngine.wake(input.partner);
         return outcome;
       },

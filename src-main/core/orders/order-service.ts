@@ -172,49 +172,55 @@ export class OrderService {
   }
 
   private insertNewOrder(content: OrderContent, requestJson: string, fingerprint: string, now: string): OrderStateRow {
+    const { id, trackingId } = this.insertOrderWithFreshIds({ content, requestJson, now, origin: 'bestrx' });
+    insertIdempotencyKey(this.deps.db, {
+      pharmacyId: content.bestrx_pharmacy_id,
+      uniqueOrderId: content.bestrx_unique_order_id,
+      orderId: id,
+      requestHash: fingerprint,
+      now,
+    });
+    this.appendEvent({
+      order_id: id,
+      type: 'created',
+      from_status: null,
+      to_status: 'created',
+      actor: BESTRX_ACTOR,
+      notes: null,
+      captured_at: now,
+      recorded_at: now,
+      proof_json: null,
+    });
+    return {
+      id,
+      tracking_id: trackingId,
+      bestrx_pharmacy_id: content.bestrx_pharmacy_id,
+      bestrx_order_id: content.bestrx_order_id,
+      bestrx_unique_order_id: content.bestrx_unique_order_id,
+      status: 'created',
+      status_changed_at: now,
+      return_requested_at: null,
+      origin: 'bestrx',
+      created_at: now,
+      updated_at: now,
+    };
+  }
+
+  /** The order row with a new provider id and tracking id. Inside a write. */
+  private insertOrderWithFreshIds(order: { content: OrderContent; requestJson: string; now: string; origin: OrderStateRow['origin'] }): { id: string; trackingId: string } {
     const { db, ids } = this.deps;
     for (let attempt = 1; ; attempt++) {
       const id = ids.providerOrderId();
       const trackingId = ids.trackingId();
       try {
-        insertOrder(db, { id, trackingId, content, requestJson, searchText: searchTextFor({ id, tracking_id: trackingId }, content), now });
+        insertOrder(db, { ...order, id, trackingId, searchText: searchTextFor({ id, tracking_id: trackingId }, order.content) });
+        return { id, trackingId };
       } catch (error) {
         // A random id that happens to exist already: draw again (the UNIQUE constraint, not
         // luck, is what guarantees no two orders share an id).
         if (isUniqueViolation(error) && attempt < ID_INSERT_ATTEMPTS) continue;
         throw error;
       }
-      insertIdempotencyKey(db, {
-        pharmacyId: content.bestrx_pharmacy_id,
-        uniqueOrderId: content.bestrx_unique_order_id,
-        orderId: id,
-        requestHash: fingerprint,
-        now,
-      });
-      this.appendEvent({
-        order_id: id,
-        type: 'created',
-        from_status: null,
-        to_status: 'created',
-        actor: BESTRX_ACTOR,
-        notes: null,
-        captured_at: now,
-        recorded_at: now,
-        proof_json: null,
-      });
-      return {
-        id,
-        tracking_id: trackingId,
-        bestrx_pharmacy_id: content.bestrx_pharmacy_id,
-        bestrx_order_id: content.bestrx_order_id,
-        bestrx_unique_order_id: content.bestrx_unique_order_id,
-        status: 'created',
-        status_changed_at: now,
-        return_requested_at: null,
-        origin: 'bestrx',
-        created_at: now,
-        updated_at: now,
-      };
     }
   }
 
@@ -424,28 +430,10 @@ export class OrderService {
    * orders, with its origin recorded so no status push is ever sent for it. Inside a write.
    */
   insertPartnerOrderWithin(order: { content: OrderContent; origin: Exclude<OrderStateRow['origin'], 'bestrx'>; actor: string; notes: string; capturedAt: string }): OrderStateRow {
-    const { db, ids } = this.deps;
     const now = this.now();
-    for (let attempt = 1; ; attempt++) {
-      const id = ids.providerOrderId();
-      const trackingId = ids.trackingId();
-      try {
-        insertOrder(db, {
-          id,
-          trackingId,
-          content: order.content,
-          requestJson: JSON.stringify(order.content),
-          searchText: searchTextFor({ id, tracking_id: trackingId }, order.content),
-          now,
-          origin: order.origin,
-        });
-      } catch (error) {
-        if (isUniqueViolation(error) && attempt < ID_INSERT_ATTEMPTS) continue;
-        throw error;
-      }
-      this.appendEvent({ order_id: id, type: 'created', from_status: null, to_status: 'created', actor: order.actor, notes: order.notes, captured_at: order.capturedAt, recorded_at: now, proof_json: null });
-      return mustGetState(db, id);
-    }
+    const { id } = this.insertOrderWithFreshIds({ content: order.content, requestJson: JSON.stringify(order.content), now, origin: order.origin });
+    this.appendEvent({ order_id: id, type: 'created', from_status: null, to_status: 'created', actor: order.actor, notes: order.notes, captured_at: order.capturedAt, recorded_at: now, proof_json: null });
+    return mustGetState(this.deps.db, id);
   }
 
   /** A hand-over or partner event on the order's timeline (no push: BestRx's table has no place for it). Inside a write. */

@@ -8,7 +8,7 @@ import type { OrderStatus } from '../../../src-shared/order-status';
 import { recipientDisplayName } from '../domain/order-content';
 import type { SqliteDatabase } from '../storage/database';
 import { isControlledSchedule } from './honeybee/honeybee-api';
-import { findMatchCandidates, getPartnerPatient, type PartnerPrescriptionRow } from '../storage/partners-repository';
+import { findMatchCandidates, getPartnerPatient, type PartnerPatientRow, type PartnerPrescriptionRow } from '../storage/partners-repository';
 
 const SUGGESTIONS_PER_PRESCRIPTION = 5;
 
@@ -33,13 +33,12 @@ export function incomingPrescriptionView(db: SqliteDatabase, row: PartnerPrescri
     state,
     matched_order_id: row.matched_order_id,
     fills_requested: row.fills_requested,
-    suggestions: state === 'dismissed' ? [] : suggestionsFor(db, row.partner, row.partner_patient_id),
+    suggestions: state === 'dismissed' ? [] : suggestionsFor(db, row.partner, row.partner_patient_id, patient),
   };
 }
 
 /** Best first: the same partner patient matched before, then the same email, then the same name. */
-function suggestionsFor(db: SqliteDatabase, partner: PartnerName, partnerPatientId: string): IncomingPrescriptionView['suggestions'] {
-  const patient = getPartnerPatient(db, partner, partnerPatientId);
+function suggestionsFor(db: SqliteDatabase, partner: PartnerName, partnerPatientId: string, patient: PartnerPatientRow | undefined): IncomingPrescriptionView['suggestions'] {
   const candidates = findMatchCandidates(db, {
     partner,
     partnerPatientId,

@@ -27,7 +27,8 @@ import { CaryRxClient } from './caryrx/caryrx-client';
 import { CaryRxConnector } from './caryrx/caryrx-connector';
 import { startCaryRxSimulator, type CaryRxSimulator } from '../sandbox/caryrx/caryrx-simulator';
 import { startHoneybeeSimulator, type HoneybeeSimulator } from '../sandbox/honeybee/honeybee-simulator';
-import { HONEYBEE_PRODUCTION_BASE_URL, HONEYBEE_PRODUCTION_TOKEN_URL, orderStatusOf, type HoneybeeAddress } from './honeybee/honeybee-api';
+import { HONEYBEE_PRODUCTION_BASE_URL, HONEYBEE_PRODUCTION_TOKEN_URL, orderStatusOf } from './honeybee/honeybee-api';
+import type { RecipientContent } from '../domain/order-content';
 import { HoneybeeClient } from './honeybee/honeybee-client';
 import { HoneybeeConnector } from './honeybee/honeybee-connector';
 
@@ -298,24 +299,31 @@ export class PartnerConnections {
    * Sandbox: an e-prescription reaches the Honeybee simulator for this patient (or a made-up
    * one); `requested` announces it (RX_RECEIVED), `automatic` makes the order at once.
    */
-  sandboxPrescription(
-    input: AppApiParsedInput<'sandbox.partnerPrescription'>,
-    patient: { first_name: string; last_name: string; email: string | null; address: HoneybeeAddress | undefined } | undefined,
-  ): AppApiOutput<'sandbox.partnerPrescription'> {
+  sandboxPrescription(input: AppApiParsedInput<'sandbox.partnerPrescription'>, recipient: RecipientContent | undefined): AppApiOutput<'sandbox.partnerPrescription'> {
     const sim = this.honeybeeSimulator;
     if (input.partner !== 'honeybee' || !sim || this.deps.engine.connector('honeybee')?.mode !== 'sandbox') {
       throw new PartnerNotConnectedError(input.partner, `${PARTNER_DISPLAY_NAMES[input.partner]} has no prescription simulator in this mode: only Honeybee Health in sandbox mode takes e-prescriptions.`);
     }
+    const firstName = recipient?.first_name ?? recipient?.entity_name ?? 'Patient';
+    const lastName = recipient?.last_name ?? 'Unknown';
     const received = sim.receiveErx({
       workflow: input.workflow,
-      ...(patient
+      ...(recipient
         ? {
             patient: {
-              first_name: patient.first_name,
-              last_name: patient.last_name,
+              first_name: firstName,
+              last_name: lastName,
               dob: '1960-01-01',
-              email: patient.email,
-              ...(patient.address ? { address: patient.address } : {}),
+              email: recipient.email,
+              address: {
+                first_name: firstName,
+                last_name: lastName,
+                street1: recipient.address.address_line_1,
+                ...(recipient.address.address_line_2 ? { street2: recipient.address.address_line_2 } : {}),
+                city: recipient.address.city,
+                state: recipient.address.state,
+                zip: recipient.address.zip_code,
+              },
             },
           }
         : {}),
@@ -323,7 +331,7 @@ export class PartnerConnections {
     return { partner_patient_id: received.patient_id, prescription_ids: received.prescription_ids.map(String), partner_order_ref: received.order_number ?? null };
   }
 
-    private async connectCaryRx(settings: PartnerSettings): Promise<void> {
+  private async connectCaryRx(settings: PartnerSettings): Promise<void> {
     const { engine, logger } = this.deps;
     const liveKey = settings.environment ? this.deps.secrets.get(caryrxKeyName(settings.environment)) : undefined;
     let connector: CaryRxConnector;

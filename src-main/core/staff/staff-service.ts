@@ -77,11 +77,14 @@ export interface StaffServiceDependencies {
 
 export class StaffService {
   private readonly desks = new Map<string, DeskSession>();
+  private anyAccount = false;
 
   constructor(private readonly deps: StaffServiceDependencies) {}
 
+  /** Accounts are never deleted (only disabled): once one exists, that stays true without asking the database on every call. */
   accountsExist(): boolean {
-    return countStaffUsers(this.deps.db) > 0;
+    this.anyAccount ||= countStaffUsers(this.deps.db) > 0;
+    return this.anyAccount;
   }
 
   idleLockMinutes(): number {
