@@ -18,6 +18,8 @@ export default defineConfig({
           restore: resolve('src-main/restore.ts'),
           // A backup's copy and check, off the event loop (core/storage/backups.ts).
           'backup-thread': resolve('src-main/core/storage/backup-thread.ts'),
+          // WAL checkpoints, off the event loop (core/storage/background-checkpoints.ts).
+          'checkpoint-thread': resolve('src-main/core/storage/checkpoint-thread.ts'),
         },
         // The code both entries share is the core; name its chunk so in stack traces.
         output: { chunkFileNames: 'chunks/core-[hash].js' },

@@ -98,6 +98,7 @@ async function start(): Promise<void> {
     version: APP_VERSION,
     statusSenderThreadScript: join(mainDir, 'status-push-sender.js'),
     backupThreadScript: join(mainDir, 'backup-thread.js'),
+    checkpointThreadScript: join(mainDir, 'checkpoint-thread.js'),
     // Diagnostics' log lines, with what is still buffered.
     logTail: (lines) => logFile?.tail(lines) ?? [],
     sqliteNativeBinding,

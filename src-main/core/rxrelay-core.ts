@@ -27,7 +27,8 @@ import { faultRuleSchema } from './sandbox/bestrx/fault-injector';
 import { urlSignerFromSecrets } from './security/url-signer';
 import { CredentialsFromEnvironmentError, regenerateBestRxCredentials, resolveBestRxCredentials } from './settings/bestrx-credentials';
 import { SettingKeys, type SecretStore, type SettingsStore } from './settings/settings-store';
-import { databaseKeyOf, type SqliteDatabase } from './storage/database';
+import { threadDatabaseOf, type SqliteDatabase } from './storage/database';
+import { startBackgroundCheckpoints } from './storage/background-checkpoints';
 import { ensureDeviceId } from './storage/meta-repository';
 import { WriteQueue } from './storage/write-queue';
 import { PartnerConnections } from './partners/partner-connections';
@@ -91,6 +92,11 @@ export interface CoreDependencies {
    * event loop keeps serving; without it they are made on this thread (tests).
    */
   backupThreadScript?: string;
+  /**
+   * Make the WAL checkpoints on a worker thread (the composition roots pass the built thread
+   * script); without it the writing connection makes them, as SQLite does by default (tests).
+   */
+  checkpointThreadScript?: string;
   /** The last lines of the log, for diagnostics; by default read from `<data-dir>/logs`. */
   logTail?: (lines: number) => string[];
 }
@@ -143,6 +149,7 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
   const events = new AppEventBus();
   const deviceId = ensureDeviceId(db);
   const writes = new WriteQueue(db);
+  const threadDatabase = threadDatabaseOf(db, deps.sqliteNativeBinding);
   const backups = new BackupService({
     db,
     dir: join(config.dataDir, BACKUP_DIR_NAME),
@@ -152,12 +159,7 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
     keep: config.backupKeep,
     timers: deps.backupTimers,
     copier:
-      deps.backupThreadScript && !db.memory
-        ? threadCopier({
-            script: deps.backupThreadScript,
-            database: { file: db.name, nativeBinding: deps.sqliteNativeBinding, keyHex: databaseKeyOf(db)?.toString('hex') },
-          })
-        : undefined,
+      deps.backupThreadScript && threadDatabase ? threadCopier({ script: deps.backupThreadScript, database: threadDatabase }) : undefined,
     onChange: ({ ok }) => events.publish({ type: 'backups.changed', ok }),
   });
 
@@ -178,7 +180,7 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
             data: {
               transport: transportOptions,
               // The thread's own read-only connection; an encrypted database's key goes with it.
-              database: db.memory ? undefined : { file: db.name, nativeBinding: deps.sqliteNativeBinding, keyHex: databaseKeyOf(db)?.toString('hex') },
+              database: threadDatabase,
             },
             logger,
           })
@@ -431,6 +433,11 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
     staffGuard(staff, audit),
   );
   if (deps.backupSchedule !== false) backups.start();
+  // Started last, once nothing above can fail, so a failed start leaves no thread behind.
+  const checkpoints =
+    deps.checkpointThreadScript && threadDatabase
+      ? startBackgroundCheckpoints({ db, database: threadDatabase, script: deps.checkpointThreadScript, logger })
+      : undefined;
   logger.info('core.started', {
     bestrx_url: bestrx.url,
     sandbox: config.sandbox,
@@ -459,6 +466,8 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
       await worker?.stop();
       await transport?.close();
       await sandbox?.stop();
+      // Last: everything above may still write, and the app closes the database after this.
+      await checkpoints?.stop();
     },
   };
 }

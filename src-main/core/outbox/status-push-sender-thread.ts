@@ -8,8 +8,7 @@
 // connection (WAL: readers never block the writer), so the main thread hands over an id, not a
 // signature image. An encrypted database's key comes with the file (workerData, never logged).
 import { parentPort, workerData } from 'node:worker_threads';
-import Database from 'better-sqlite3-multiple-ciphers';
-import { applyDatabaseKey } from '../storage/database';
+import { openThreadConnection } from '../storage/database';
 import { statusPushPayload } from '../storage/status-pushes-repository';
 import { createBestRxStatusClient, type PushOutcome } from './bestrx-status-client';
 import type { SenderRequest, SenderReply, SenderThreadData } from './threaded-status-client';
@@ -18,14 +17,7 @@ const port = parentPort;
 if (!port) throw new Error('status-push-sender-thread runs only as a worker thread');
 const data = workerData as SenderThreadData;
 const client = createBestRxStatusClient(data.transport);
-const db = data.database ? openReadOnly(data.database) : undefined;
-
-function openReadOnly(database: NonNullable<SenderThreadData['database']>): Database.Database {
-  const connection = new Database(database.file, { readonly: true, fileMustExist: true, ...(database.nativeBinding ? { nativeBinding: database.nativeBinding } : {}) });
-  // An encrypted database: the key before any other statement (the main thread verified it).
-  if (database.keyHex) applyDatabaseKey(connection, Buffer.from(database.keyHex, 'hex'));
-  return connection;
-}
+const db = data.database ? openThreadConnection(data.database, { readonly: true }) : undefined;
 
 async function handle(request: Exclude<SenderRequest, { type: 'close' }>): Promise<PushOutcome | undefined> {
   if (request.type === 'send') return client.send(request.payloadJson);

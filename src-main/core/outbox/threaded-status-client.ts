@@ -4,6 +4,7 @@
 // thread takes over: the outbox's own retry handles the rest.
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger';
+import type { ThreadDatabase } from '../storage/database';
 import type { PushOutcome, StatusPushTransport, createBestRxStatusClient } from './bestrx-status-client';
 
 export interface SenderThreadData {
@@ -12,12 +13,7 @@ export interface SenderThreadData {
    * The database file, opened read-only by the thread so it reads each payload (tens of KB with
    * a signature) itself: the main thread hands over an id instead of reading and copying it.
    */
-  database?: {
-    file: string;
-    nativeBinding?: string | undefined;
-    /** The database key (hex) when the file is encrypted. A secret: never logged, never put in an error. */
-    keyHex?: string | undefined;
-  };
+  database?: ThreadDatabase | undefined;
 }
 
 export type SenderRequest =

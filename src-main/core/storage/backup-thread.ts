@@ -4,21 +4,17 @@
 // never blocks the app's writes); temporary files in memory, because SQLite3 Multiple Ciphers
 // does not encrypt them. One job per thread: it answers once and ends.
 import { parentPort, workerData } from 'node:worker_threads';
-import Database from 'better-sqlite3-multiple-ciphers';
 import { BackupFailedError, copyAndCheck, type BackupThreadData, type BackupThreadReply } from './backups';
-import { applyDatabaseKey } from './database';
+import { openThreadConnection, type SqliteDatabase } from './database';
 
 const port = parentPort;
 if (!port) throw new Error('backup-thread runs only as a worker thread');
 const data = workerData as BackupThreadData;
 
 function run(): BackupThreadReply {
-  let db: Database.Database | undefined;
+  let db: SqliteDatabase | undefined;
   try {
-    const { file, nativeBinding, keyHex } = data.database;
-    db = new Database(file, { readonly: true, fileMustExist: true, ...(nativeBinding ? { nativeBinding } : {}) });
-    if (keyHex) applyDatabaseKey(db, Buffer.from(keyHex, 'hex'));
-    db.pragma('temp_store = MEMORY');
+    db = openThreadConnection(data.database, { readonly: true });
     db.pragma('busy_timeout = 5000');
     return { ok: true, ...copyAndCheck(db, data.destination) };
   } catch (error) {

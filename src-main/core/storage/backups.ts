@@ -31,7 +31,7 @@ import { Worker } from 'node:worker_threads';
 import type { BackupsOverview, BackupView } from '../../../src-shared/app-api-contract';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
-import type { SqliteDatabase } from './database';
+import type { SqliteDatabase, ThreadDatabase } from './database';
 
 export const BACKUP_DIR_NAME = 'backups';
 export const BACKUP_MANIFEST_NAME = 'manifest.json';
@@ -247,7 +247,7 @@ export function inProcessCopier(db: SqliteDatabase, yieldNow: () => Promise<void
 
 /** What the backup thread is given: the database as the sender thread gets it, and where to copy. */
 export interface BackupThreadData {
-  database: { file: string; nativeBinding?: string | undefined; keyHex?: string | undefined };
+  database: ThreadDatabase;
   destination: string;
 }
 

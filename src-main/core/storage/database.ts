@@ -120,6 +120,30 @@ export function applyDatabaseKey(db: SqliteDatabase, key: Buffer): void {
   db.pragma(`key = ${keyLiteral(key)}`);
 }
 
+/**
+ * What a worker thread (status-push sender, backups, checkpoints) needs to open its own
+ * connection to the app's database file. `keyHex` is a secret: never logged, never in an error.
+ */
+export interface ThreadDatabase {
+  file: string;
+  nativeBinding?: string | undefined;
+  keyHex?: string | undefined;
+}
+
+/** The app's database as a worker thread opens it; undefined for an in-memory one (tests), which no other connection can reach. */
+export function threadDatabaseOf(db: SqliteDatabase, nativeBinding: string | undefined): ThreadDatabase | undefined {
+  if (db.memory) return undefined;
+  return { file: db.name, nativeBinding, keyHex: databaseKeyOf(db)?.toString('hex') };
+}
+
+/** A worker thread's own connection: the key before any other statement (the app verified it), temporary files in memory. */
+export function openThreadConnection(database: ThreadDatabase, options: { readonly: boolean }): SqliteDatabase {
+  const db = new Database(database.file, { readonly: options.readonly, fileMustExist: true, ...driverOptions(database.nativeBinding) });
+  if (database.keyHex) applyDatabaseKey(db, Buffer.from(database.keyHex, 'hex'));
+  db.pragma('temp_store = MEMORY');
+  return db;
+}
+
 function verifyDatabaseKey(db: SqliteDatabase, file: string): void {
   try {
     db.prepare('SELECT count(*) FROM sqlite_master').get();
