@@ -40,6 +40,8 @@ const FIXED_RATE_CONNECTIONS = 10;
  * load, no drain), which would flatter the drain. */
 const BASELINE_SECONDS = 18;
 const API_TOKEN = 'bench-api-token-0123456789';
+/** How often the outbox is read while the load runs (both with and without the drain). */
+const OUTBOX_POLL_MS = 100;
 const STATUS_CREDENTIALS = { username: 'rxrelay-bench', password: 'bench-status-password' };
 
 // The seed order needs proof to be delivered: a signature (a 13 KB PNG, about a signature pad's
@@ -156,8 +158,20 @@ export async function runStatusPushDrain({ tmp, env, logFd }) {
     // 2. Baseline: the fixed-rate CreateOrder load on this data, nothing draining, from a fresh
     //    start as in step 3 (a process just started answers slower while its code warms up, and
     //    that must not be blamed on the drain).
+    //    The outbox is read as often as step 3 reads it to see when the drain is over, so that
+    //    reading (what a screen showing the outbox also does) weighs on both sides alike.
     app = await startRxRelay(dataDir, env, logFd);
-    const baseline = await fixedRateLoad(app.port, BASELINE_SECONDS).result;
+    const baselineLoad = fixedRateLoad(app.port, BASELINE_SECONDS);
+    let baselineDone = false;
+    const polling = (async () => {
+      while (!baselineDone) {
+        await appApi(uiPortOf(app), 'outbox.list', { limit: 1 });
+        await sleep(OUTBOX_POLL_MS);
+      }
+    })();
+    const baseline = await baselineLoad.result;
+    baselineDone = true;
+    await polling;
     await stopChild(app.child);
 
     // 3. Restart pointed at the simulator: the worker finds every push due at once. The same
@@ -168,7 +182,7 @@ export async function runStatusPushDrain({ tmp, env, logFd }) {
     for (;;) {
       counts = (await appApi(uiPortOf(app), 'outbox.list', { limit: 1 })).counts;
       if (counts.pending === 0) break;
-      await sleep(100);
+      await sleep(OUTBOX_POLL_MS);
     }
     load.stop();
     const during = await load.result;

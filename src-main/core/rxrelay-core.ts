@@ -49,10 +49,11 @@ import { LOG_DIR_NAME, readLogTail } from './log-file';
  * a pharmacy makes a few hundred pushes a day, so this only matters after an outage, when a
  * day of pushes must not crowd out the CreateOrders arriving meanwhile. Unpaced, a drain ran at
  * ~1,500/s and more than doubled CreateOrder's p99. Timers fire late while CreateOrders keep
- * the event loop busy, so the pace achieved is ~10% lower: ~540/s, a backlog of 10,000 caught
- * up in under 20 s (npm run bench measures both).
+ * the event loop busy, so the pace achieved is lower: with the database encrypted (each commit
+ * takes longer) 600/s achieved 400-480/s beside 500 CreateOrders/s, 720/s achieves 525-630/s,
+ * a backlog of 10,000 caught up in under 20 s (npm run bench measures both).
  */
-export const STATUS_PUSHES_PER_SECOND = 600;
+export const STATUS_PUSHES_PER_SECOND = 720;
 
 export interface CoreDependencies {
   config: RxRelayConfig;

@@ -333,3 +333,58 @@ describe('migration 0007-staff-and-audit', () => {
     db.close();
   });
 });
+
+describe('migration 0008-status-push-counts', () => {
+  it('counts the pushes already there, and keeps the counts as pushes are added, change state and go', () => {
+    const file = tempFile();
+    const v7 = new Database(file);
+    v7.pragma('foreign_keys = ON');
+    migrate(v7, MIGRATIONS.slice(0, 7));
+    insertBareOrder(v7);
+    const event = v7.prepare(
+      `INSERT INTO order_events (event_id, order_id, seq, type, to_status, actor, device_id, captured_at, recorded_at)
+       VALUES (?, 'o1', ?, 'status_changed', 'acknowledged', 'bestrx', 'd', 'now', 'now')`,
+    );
+    const push = v7.prepare(
+      `INSERT INTO status_pushes (order_id, event_id, order_seq, status, status_code, status_description, state,
+         next_attempt_at, window_started_at, created_at)
+       VALUES ('o1', ?, ?, 'acknowledged', '2', 'Acknowledged', ?, 'now', 'now', 'now')`,
+    );
+    const states = ['delivered', 'delivered', 'delivered', 'dead', 'pending'];
+    states.forEach((state, index) => {
+      event.run(`e${index + 1}`, index + 1);
+      push.run(`e${index + 1}`, index + 1, state);
+    });
+    v7.close();
+
+    const db = openDatabase({ file });
+    const counts = () => Object.fromEntries((db.prepare('SELECT state, n FROM status_push_counts ORDER BY state').all() as Array<{ state: string; n: number }>).map((r) => [r.state, r.n]));
+    const counted = () => {
+      const all = { pending: 0, delivered: 0, dead: 0, skipped: 0 } as Record<string, number>;
+      for (const row of db.prepare('SELECT state, COUNT(*) AS n FROM status_pushes GROUP BY state').all() as Array<{ state: string; n: number }>) all[row.state] = row.n;
+      return all;
+    };
+    expect(counts()).toEqual({ dead: 1, delivered: 3, pending: 1, skipped: 0 });
+
+    db.prepare(
+      `INSERT INTO order_events (event_id, order_id, seq, type, to_status, actor, device_id, captured_at, recorded_at)
+       VALUES ('e6', 'o1', 6, 'status_changed', 'acknowledged', 'bestrx', 'd', 'now', 'now')`,
+    ).run();
+    db.prepare(
+      `INSERT INTO status_pushes (order_id, event_id, order_seq, status, status_code, status_description, state, next_attempt_at, window_started_at, created_at)
+       VALUES ('o1', 'e6', 6, 'acknowledged', '2', 'Acknowledged', 'pending', 'now', 'now', 'now')`,
+    ).run();
+    db.prepare(`UPDATE status_pushes SET state = 'skipped' WHERE state = 'dead'`).run();
+    db.prepare(`UPDATE status_pushes SET state = 'delivered' WHERE order_seq = 5`).run();
+    db.prepare(`UPDATE status_pushes SET attempts = attempts + 1`).run(); // no state change: no count change
+    db.prepare(`UPDATE status_pushes SET state = 'delivered' WHERE order_seq = 1`).run(); // the same state again
+    expect(counts()).toEqual({ dead: 0, delivered: 4, pending: 1, skipped: 1 });
+    db.prepare(`DELETE FROM status_pushes WHERE order_seq = 6`).run();
+    expect(counts()).toEqual(counted());
+
+    // A change the counts would get wrong is refused with it, never half applied.
+    expect(() => db.prepare(`UPDATE status_pushes SET state = 'lost' WHERE order_seq = 2`).run()).toThrow(/CHECK constraint/);
+    expect(counts()).toEqual(counted());
+    db.close();
+  });
+});

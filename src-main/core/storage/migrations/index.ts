@@ -9,6 +9,7 @@ import { migration0004CourierRuns } from './0004-courier-runs';
 import { migration0005PartnerDispatches } from './0005-partner-dispatches';
 import { migration0006PartnerOriginatedWork } from './0006-partner-originated-work';
 import { migration0007StaffAndAudit } from './0007-staff-and-audit';
+import { migration0008StatusPushCounts } from './0008-status-push-counts';
 
 export interface Migration {
   version: number;
@@ -30,6 +31,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0005PartnerDispatches,
   migration0006PartnerOriginatedWork,
   migration0007StaffAndAudit,
+  migration0008StatusPushCounts,
 ];
 
 export class DatabaseTooNewError extends Error {
