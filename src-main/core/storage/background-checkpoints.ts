@@ -19,8 +19,13 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger';
 import type { SqliteDatabase, ThreadDatabase } from './database';
 
-/** How often the thread checkpoints: a busy minute's WAL stays a few MB, an idle one costs a lock check. */
-export const CHECKPOINT_INTERVAL_MS = 250;
+/**
+ * How often the thread checkpoints. Small checkpoints often beat large ones seldom: each ends
+ * with an fsync of the database file, and a big one stalled the writer's own fsyncs (measured
+ * during a status-push drain beside 500 CreateOrders/s: CreateOrder's p99 ~19 ms at 100 ms,
+ * ~29 ms at 1 s). An idle one costs a lock check.
+ */
+export const CHECKPOINT_INTERVAL_MS = 100;
 /** The writer's own automatic checkpoint while the thread does the work (SQLite's default is 1,000 pages). */
 export const WRITER_FALLBACK_CHECKPOINT_PAGES = 10_000;
 /** SQLite's default, back in force whenever no thread checkpoints. */
