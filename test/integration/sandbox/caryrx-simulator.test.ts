@@ -156,6 +156,8 @@ describe('webhook registration', () => {
     const payload = prescriptionEventSchema.parse(JSON.parse(received[0]!.body));
     expect(payload).toEqual(PRESCRIPTION_EVENT_TEST_PAYLOAD);
     expect(payload.id).toBe('test-object');
+    // The receiver has the body before the simulator has its answer: wait for the delivery to be noted.
+    await waitFor(() => sim.callbackDeliveries().length === 1);
     expect(sim.callbackDeliveries()).toEqual([{ url: `${receiverUrl}/rx`, kind: 'prescription', status: 204, body: received[0]!.body }]);
 
     // A second registration of the same URL is accepted, without another test payload.
