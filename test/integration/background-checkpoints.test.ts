@@ -8,9 +8,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Logger, LogFields } from '../../src-main/core/logger';
 import { startBackgroundCheckpoints, WRITER_FALLBACK_CHECKPOINT_PAGES } from '../../src-main/core/storage/background-checkpoints';
 import { openDatabase, threadDatabaseOf, type SqliteDatabase } from '../../src-main/core/storage/database';
+import { recordingLogger } from '../helpers/recording-logger';
 
 const ROOT = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..');
 const OUT = join('out', `checkpoint-thread-test-${process.pid}`);
@@ -20,12 +20,8 @@ const MARKER = 'PLAINTEXT-MARKER';
 
 let dir: string;
 let db: SqliteDatabase;
-let logged: Array<{ level: string; event: string; fields?: LogFields | undefined }>;
-const logger: Logger = {
-  info: (event, fields) => logged.push({ level: 'info', event, fields }),
-  warn: (event, fields) => logged.push({ level: 'warn', event, fields }),
-  error: (event, fields) => logged.push({ level: 'error', event, fields }),
-};
+let logger: ReturnType<typeof recordingLogger>['logger'];
+let logged: ReturnType<typeof recordingLogger>['lines'];
 
 beforeAll(() => {
   execFileSync(process.execPath, [join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '-c', 'scripts/headless-build.config.ts', '--outDir', OUT], {
@@ -37,7 +33,7 @@ beforeAll(() => {
 afterAll(() => rmSync(join(ROOT, OUT), { recursive: true, force: true }));
 
 beforeEach(() => {
-  logged = [];
+  ({ logger, lines: logged } = recordingLogger());
   dir = mkdtempSync(join(tmpdir(), 'rxrelay-checkpoints-'));
   db = openDatabase({ file: join(dir, 'rxrelay.db'), key: KEY });
 });

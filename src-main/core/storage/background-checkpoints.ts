@@ -63,9 +63,6 @@ export function startBackgroundCheckpoints(options: {
   db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   db.pragma(`wal_autocheckpoint = ${WRITER_FALLBACK_CHECKPOINT_PAGES}`);
   let stopping = false;
-  const writerCheckpointsAgain = () => {
-    if (db.open) db.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_CHECKPOINT_PAGES}`);
-  };
   const thread = new Worker(options.script, {
     workerData: { database: options.database, intervalMs: options.intervalMs ?? CHECKPOINT_INTERVAL_MS } satisfies CheckpointThreadData,
   });
@@ -76,7 +73,7 @@ export function startBackgroundCheckpoints(options: {
   thread.on('error', (error) => logger.error('database.checkpoint_thread_failed', { error: error.message }));
   const exited = new Promise<void>((resolve) =>
     thread.once('exit', (code) => {
-      writerCheckpointsAgain();
+      if (db.open) db.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_CHECKPOINT_PAGES}`);
       if (!stopping) logger.error('database.checkpoint_thread_exited', { code, checkpoints: 'back on the writing connection' });
       resolve();
     }),

@@ -4,14 +4,14 @@
 // checkpoint began, is simply copied next time.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CheckpointThreadData, CheckpointThreadMessage, CheckpointThreadRequest } from './background-checkpoints';
-import { openThreadConnection } from './database';
+import { openThreadConnection, verifyDatabaseKey } from './database';
 
 const port = parentPort;
 if (!port) throw new Error('checkpoint-thread runs only as a worker thread');
 const data = workerData as CheckpointThreadData;
 const db = openThreadConnection(data.database, { readonly: false });
 // A key that does not open the file fails here, and the thread ends: the writer checkpoints.
-db.prepare('SELECT count(*) FROM sqlite_master').get();
+verifyDatabaseKey(db, data.database.file);
 // Its only job is checkpoints; never one of its own on close (the app's writer does the last).
 db.pragma('wal_autocheckpoint = 0');
 
@@ -20,7 +20,6 @@ let failuresInARow = 0;
 /** A checkpoint that keeps failing is no use here: the thread ends and the writer takes over. */
 const MAX_FAILURES_IN_A_ROW = 20;
 let timer: NodeJS.Timeout | undefined;
-let closed = false;
 
 /** Copies what it can; true when the WAL still holds pages the database file lacks. */
 function checkpoint(): boolean {
@@ -57,17 +56,15 @@ function checkpoint(): boolean {
 const CATCH_UP_PASSES = 50;
 
 function run(): void {
-  let passes = 0;
-  while (!closed && checkpoint() && ++passes < CATCH_UP_PASSES) {
-    // Back to back: the writer commits in between (it never waits for a PASSIVE checkpoint).
-  }
-  if (!closed) timer = setTimeout(run, data.intervalMs);
+  // Back to back: the writer commits in between (it never waits for a PASSIVE checkpoint).
+  for (let passes = 1; checkpoint() && passes < CATCH_UP_PASSES; passes++);
+  timer = setTimeout(run, data.intervalMs);
 }
 
 timer = setTimeout(run, data.intervalMs);
 port.on('message', (request: CheckpointThreadRequest) => {
+  // Between two runs (one event loop): clearing the next run's timer is enough to stop.
   if (request.type !== 'close') return;
-  closed = true;
   clearTimeout(timer);
   db.close();
   port.close();

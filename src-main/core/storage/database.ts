@@ -144,7 +144,8 @@ export function openThreadConnection(database: ThreadDatabase, options: { readon
   return db;
 }
 
-function verifyDatabaseKey(db: SqliteDatabase, file: string): void {
+/** Reads the schema: a key that does not open the file fails here (DatabaseKeyError), changing nothing. */
+export function verifyDatabaseKey(db: SqliteDatabase, file: string): void {
   try {
     db.prepare('SELECT count(*) FROM sqlite_master').get();
   } catch (error) {

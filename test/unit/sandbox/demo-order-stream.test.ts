@@ -1,7 +1,7 @@
 // The sandbox's demo stream, on fake timers with a fake BestRx client: its pace, its occasional
 // cancels, its resilience to failures, and that stop() really stops it.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { LogFields, Logger } from '../../../src-main/core/logger';
+import { recordingLogger } from '../../helpers/recording-logger';
 import type { CancelOrderAnswer, CreateOrderAnswer, ProviderResponse } from '../../../src-main/core/sandbox/bestrx/bestrx-client';
 import type { CancelOrderBody, CreateOrderBody } from '../../../src-main/core/sandbox/bestrx/bestrx-request-bodies';
 import { startDemoOrderStream, type DemoOrderClient, type DemoOrderEvent } from '../../../src-main/core/sandbox/bestrx/demo-order-stream';
@@ -26,13 +26,6 @@ class FakeBestRxEndpoint implements DemoOrderClient {
     this.cancels.push(body);
     return { status: 200, body: { data: { status: true, status_reason: 'Order cancelled.' }, request_is_valid: true, messages: [] } };
   }
-}
-
-function recordingLogger() {
-  const lines: Array<{ level: string; event: string; fields: LogFields }> = [];
-  const log = (level: string) => (event: string, fields: LogFields = {}) => lines.push({ level, event, fields });
-  const logger: Logger = { info: log('info'), warn: log('warn'), error: log('error') };
-  return { logger, lines };
 }
 
 beforeEach(() => {
