@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startBackgroundCheckpoints, WRITER_FALLBACK_CHECKPOINT_PAGES } from '../../src-main/core/storage/background-checkpoints';
@@ -55,6 +55,18 @@ function writeRows(pages: number, from = 0): void {
   }
 }
 
+/**
+ * The WAL-index (the -shm file, never encrypted) as SQLite documents it
+ * (https://sqlite.org/walformat.html, "The WAL-Index Header"): mxFrame, the last committed
+ * frame, at byte 16 of the header; nBackfill, the frames already copied into the database
+ * file, at byte 96. Both native-endian.
+ */
+function walIndexCounts(): { committedFrames: number; copiedFrames: number } {
+  const header = readFileSync(join(dir, 'rxrelay.db-shm')).subarray(0, 136);
+  const read = os.endianness() === 'LE' ? 'readUInt32LE' : 'readUInt32BE';
+  return { committedFrames: header[read](16), copiedFrames: header[read](96) };
+}
+
 async function until(condition: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 15_000;
   while (!condition()) {
@@ -80,8 +92,8 @@ describe('background checkpoints', () => {
       expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(WRITER_FALLBACK_CHECKPOINT_PAGES);
       const before = databaseFileBytes();
       writeRows(2000);
-      await until(() => databaseFileBytes() > before + 1500 * 4096, 'the thread has copied the new pages');
-      expect(copies.length).toBeGreaterThan(0);
+      // (The thread reports a checkpoint just after the file has grown: wait for both.)
+      await until(() => databaseFileBytes() > before + 1500 * 4096 && copies.length > 0, 'the thread has copied the new pages');
       expect(readFileSync(join(dir, 'rxrelay.db')).includes(Buffer.from(MARKER))).toBe(false);
     } finally {
       await checkpoints.stop();
@@ -102,7 +114,12 @@ describe('background checkpoints', () => {
     try {
       for (let round = 0; round < 8; round++) {
         writeRows(500, round * 500);
-        await new Promise((resolve) => setTimeout(resolve, 60));
+        // Waiting for the thread to have copied the whole round, rather than pausing a fixed
+        // time, keeps a busy CI machine (a worker that boots or runs late) from failing the test.
+        await until(() => {
+          const { committedFrames, copiedFrames } = walIndexCounts();
+          return committedFrames > 0 && copiedFrames === committedFrames;
+        }, 'the thread has copied the whole round');
       }
       // 4,000 pages were written, under the writer's 10,000-page fallback: had the WAL not been
       // reused from its start, the file would hold them all.
