@@ -26,6 +26,15 @@ function insertBareOrder(db: Database.Database, status = 'created'): void {
   ).run(status);
 }
 
+/** A database file migrated to `version` only, with foreign keys enforced as the app enforces them. */
+function databaseAtVersion(version: number): { file: string; db: Database.Database } {
+  const file = tempFile();
+  const db = new Database(file);
+  db.pragma('foreign_keys = ON');
+  migrate(db, MIGRATIONS.slice(0, version));
+  return { file, db };
+}
+
 const tableNames = (db: Database.Database) =>
   (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as Array<{ name: string }>).map((r) => r.name);
 
@@ -155,10 +164,7 @@ describe('migration 0002-status-push-outbox', () => {
 
 describe('migration 0003-label-print-events', () => {
   it('rebuilds the event log to allow label prints, keeping events, the outbox links and the guards', () => {
-    const file = tempFile();
-    const v2 = new Database(file);
-    v2.pragma('foreign_keys = ON');
-    migrate(v2, MIGRATIONS.slice(0, 2));
+    const { file, db: v2 } = databaseAtVersion(2);
     insertBareOrder(v2, 'acknowledged');
     const insertEvent = (db: Database.Database, seq: number, type: string) =>
       db
@@ -234,10 +240,7 @@ describe('migration 0004-courier-runs', () => {
 
 describe('migration 0005-partner-dispatches', () => {
   it('keeps the event log (now with partner events), allows one live hand-over per order, and keys the inbox by event id', () => {
-    const file = tempFile();
-    const v4 = new Database(file);
-    v4.pragma('foreign_keys = ON');
-    migrate(v4, MIGRATIONS.slice(0, 4));
+    const { file, db: v4 } = databaseAtVersion(4);
     insertBareOrder(v4, 'acknowledged');
     const insertEvent = (db: Database.Database, seq: number, type: string) =>
       db
@@ -281,10 +284,7 @@ describe('migration 0005-partner-dispatches', () => {
 
 describe('migration 0006-partner-originated-work', () => {
   it('marks existing orders as BestRx orders, allows only known origins, and keys incoming prescriptions by the partner’s prescription id', () => {
-    const file = tempFile();
-    const v5 = new Database(file);
-    v5.pragma('foreign_keys = ON');
-    migrate(v5, MIGRATIONS.slice(0, 5));
+    const { file, db: v5 } = databaseAtVersion(5);
     insertBareOrder(v5, 'acknowledged');
     expect(() => v5.prepare(`SELECT origin FROM orders`).get()).toThrow(/no such column/);
     v5.close();
@@ -310,10 +310,7 @@ describe('migration 0006-partner-originated-work', () => {
 
 describe('migration 0007-staff-and-audit', () => {
   it('adds staff accounts with known roles and unique names, and an audit log that refuses updates and deletes', () => {
-    const file = tempFile();
-    const v6 = new Database(file);
-    v6.pragma('foreign_keys = ON');
-    migrate(v6, MIGRATIONS.slice(0, 6));
+    const { file, db: v6 } = databaseAtVersion(6);
     expect(tableNames(v6)).not.toContain('audit_log');
     v6.close();
 
@@ -336,25 +333,21 @@ describe('migration 0007-staff-and-audit', () => {
 
 describe('migration 0008-status-push-counts', () => {
   it('counts the pushes already there, and keeps the counts as pushes are added, change state and go', () => {
-    const file = tempFile();
-    const v7 = new Database(file);
-    v7.pragma('foreign_keys = ON');
-    migrate(v7, MIGRATIONS.slice(0, 7));
+    const { file, db: v7 } = databaseAtVersion(7);
     insertBareOrder(v7);
-    const event = v7.prepare(
-      `INSERT INTO order_events (event_id, order_id, seq, type, to_status, actor, device_id, captured_at, recorded_at)
-       VALUES (?, 'o1', ?, 'status_changed', 'acknowledged', 'bestrx', 'd', 'now', 'now')`,
-    );
-    const push = v7.prepare(
-      `INSERT INTO status_pushes (order_id, event_id, order_seq, status, status_code, status_description, state,
-         next_attempt_at, window_started_at, created_at)
-       VALUES ('o1', ?, ?, 'acknowledged', '2', 'Acknowledged', ?, 'now', 'now', 'now')`,
-    );
-    const states = ['delivered', 'delivered', 'delivered', 'dead', 'pending'];
-    states.forEach((state, index) => {
-      event.run(`e${index + 1}`, index + 1);
-      push.run(`e${index + 1}`, index + 1, state);
-    });
+    /** A status change of order o1 and its push, in `state`. */
+    const addPush = (db: Database.Database, seq: number, state: string) => {
+      db.prepare(
+        `INSERT INTO order_events (event_id, order_id, seq, type, to_status, actor, device_id, captured_at, recorded_at)
+         VALUES (?, 'o1', ?, 'status_changed', 'acknowledged', 'bestrx', 'd', 'now', 'now')`,
+      ).run(`e${seq}`, seq);
+      db.prepare(
+        `INSERT INTO status_pushes (order_id, event_id, order_seq, status, status_code, status_description, state,
+           next_attempt_at, window_started_at, created_at)
+         VALUES ('o1', ?, ?, 'acknowledged', '2', 'Acknowledged', ?, 'now', 'now', 'now')`,
+      ).run(`e${seq}`, seq, state);
+    };
+    ['delivered', 'delivered', 'delivered', 'dead', 'pending'].forEach((state, index) => addPush(v7, index + 1, state));
     v7.close();
 
     const db = openDatabase({ file });
@@ -366,14 +359,7 @@ describe('migration 0008-status-push-counts', () => {
     };
     expect(counts()).toEqual({ dead: 1, delivered: 3, pending: 1, skipped: 0 });
 
-    db.prepare(
-      `INSERT INTO order_events (event_id, order_id, seq, type, to_status, actor, device_id, captured_at, recorded_at)
-       VALUES ('e6', 'o1', 6, 'status_changed', 'acknowledged', 'bestrx', 'd', 'now', 'now')`,
-    ).run();
-    db.prepare(
-      `INSERT INTO status_pushes (order_id, event_id, order_seq, status, status_code, status_description, state, next_attempt_at, window_started_at, created_at)
-       VALUES ('o1', 'e6', 6, 'acknowledged', '2', 'Acknowledged', 'pending', 'now', 'now', 'now')`,
-    ).run();
+    addPush(db, 6, 'pending');
     db.prepare(`UPDATE status_pushes SET state = 'skipped' WHERE state = 'dead'`).run();
     db.prepare(`UPDATE status_pushes SET state = 'delivered' WHERE order_seq = 5`).run();
     db.prepare(`UPDATE status_pushes SET attempts = attempts + 1`).run(); // no state change: no count change
