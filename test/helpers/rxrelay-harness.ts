@@ -73,7 +73,7 @@ export async function startHarness(
     RXRELAY_SANDBOX_STEP_MS: String(options.sandboxStepMs ?? 3_600_000),
     ...(options.sandbox === false ? { RXRELAY_SANDBOX: '0' } : {}),
   }, { strict: true });
-  // Encrypted as in the app, with a key made for this test: every harness test runs on SQLCipher pages.
+  // Encrypted as in the app, with a key made for this test: every harness test runs on AEGIS-256 pages.
   const dbKey = randomBytes(32);
   const db = openDatabase({ file: join(dataDir, 'rxrelay.db'), key: dbKey });
   let core: RxRelayCore;

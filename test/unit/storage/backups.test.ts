@@ -21,6 +21,7 @@ import {
 import { databaseFileState, openDatabase, type SqliteDatabase } from '../../../src-main/core/storage/database';
 import { MIGRATIONS } from '../../../src-main/core/storage/migrations';
 import { restoreDatabase } from '../../../src-main/core/storage/restore';
+import { encryptInEarlierFormat, openInCurrentFormat } from '../../helpers/earlier-cipher';
 
 class TestClock implements Clock {
   constructor(public current = new Date('2026-11-21T09:00:00.000Z')) {}
@@ -257,17 +258,11 @@ describe('the schedule', () => {
   });
 });
 
-describe('with an encrypted database (SQLite3 Multiple Ciphers, SQLCipher scheme)', () => {
+describe('with an encrypted database (SQLite3 Multiple Ciphers, AEGIS-256)', () => {
   const KEY = randomBytes(32);
   const MARKER = 'PLAINTEXT-MARKER-Jane-Doe-500-Second-Ave';
-  /** A raw connection with a key, as `sqlcipher` would open the file. */
-  const withKey = (file: string, key: Buffer) => {
-    const handle = new Database(file);
-    handle.pragma(`cipher = 'sqlcipher'`);
-    handle.pragma('legacy = 4');
-    handle.pragma(`key = "x'${key.toString('hex')}'"`);
-    return handle;
-  };
+  /** A raw connection with a key, as SQLite3 Multiple Ciphers' shell would open the file. */
+  const withKey = (file: string, key: Buffer) => openInCurrentFormat(file, key);
 
   it('makes a backup that is not plaintext, opens with the key only, and restores', async () => {
     db.close();
@@ -306,6 +301,20 @@ describe('with an encrypted database (SQLite3 Multiple Ciphers, SQLCipher scheme
     expect(report).toMatchObject({ backupSchemaVersion: MIGRATIONS.length, integrity: 'ok' });
     const restored = openDatabase({ file: join(dataDir, 'rxrelay.db'), key: KEY });
     expect(restored.prepare(`SELECT key FROM meta WHERE key IN ('marker', 'after the backup')`).all()).toEqual([{ key: 'marker' }]);
+    restored.close();
+    expect(readFileSync(join(dataDir, 'rxrelay.db')).includes(Buffer.from(MARKER))).toBe(false);
+  });
+
+  it('restores a backup made before AEGIS (SQLCipher 4 format), which arrives in today’s format', async () => {
+    addMeta('marker', MARKER);
+    const backup = await service().runNow();
+    db.close();
+    encryptInEarlierFormat(backup.path, KEY);
+    const dataDir = join(root, 'restore-target');
+    mkdirSync(dataDir);
+    restoreDatabase({ dataDir, from: backup.path, keys: { kind: 'fixed', key: KEY, description: 'the test' } });
+    const restored = withKey(join(dataDir, 'rxrelay.db'), KEY);
+    expect(restored.prepare(`SELECT value FROM meta WHERE key = 'marker'`).get()).toEqual({ value: MARKER });
     restored.close();
     expect(readFileSync(join(dataDir, 'rxrelay.db')).includes(Buffer.from(MARKER))).toBe(false);
   });

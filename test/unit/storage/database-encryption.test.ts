@@ -1,5 +1,6 @@
-// Encryption at rest: what is on disk is SQLCipher pages, a wrong key changes nothing, a plain
-// database from before is encrypted in place with its rows, and a rotated key replaces the old.
+// Encryption at rest: what is on disk is AEGIS-256 pages, a wrong key changes nothing, a plain
+// database from before is encrypted in place with its rows, one in the earlier SQLCipher 4
+// format is re-encrypted into today's, and a rotated key replaces the old.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseCreateOrder } from '../../../src-main/core/bestrx/bestrx-requests';
 import type { Logger } from '../../../src-main/core/logger';
 import { databaseFileState, DatabaseKeyError, databaseKeyOf, openDatabase, rotateDatabaseKey } from '../../../src-main/core/storage/database';
+import { encryptInEarlierFormat, openInCurrentFormat, openInEarlierFormat, reads } from '../../helpers/earlier-cipher';
 import { createOrderBody, seedExample } from '../../helpers/fixtures';
 import { createTestOrderService } from '../../helpers/order-service';
 
@@ -93,24 +95,39 @@ describe('an encrypted database', () => {
     expect(readFileSync(plainFile).includes(PATIENT)).toBe(true);
   });
 
-  it('reopens with its key, in SQLCipher 4 format (a raw key opens it in any SQLCipher 4)', async () => {
+  it('reopens with its key, in AEGIS-256 format (SQLite3 Multiple Ciphers: cipher=aegis, algorithm=aegis-256, raw key)', async () => {
     const key = randomBytes(32);
     const db = openDatabase({ file, key });
     const id = await storeOrderFor(db, PATIENT);
     db.close();
     const again = openDatabase({ file, key });
     expect(again.prepare('SELECT id FROM orders').all()).toEqual([{ id }]);
-    expect(again.pragma('cipher', { simple: true })).toBe('sqlcipher');
-    expect(Number(again.pragma('legacy', { simple: true }))).toBe(4);
+    expect(again.pragma('cipher', { simple: true })).toBe('aegis');
+    expect(again.pragma('algorithm', { simple: true })).toBe('aegis-256');
     expect(again.pragma('journal_mode', { simple: true })).toBe('wal');
     again.close();
-    // A bare driver connection with SQLCipher's own settings (no RxRelay code) reads it.
-    const bare = new Database(file, { readonly: true });
-    bare.pragma(`cipher = 'sqlcipher'`);
-    bare.pragma('legacy = 4');
-    bare.pragma(`key = "x'${key.toString('hex')}'"`);
+    // A bare driver connection with those settings (no RxRelay code) reads it; SQLCipher's do not.
+    const bare = openInCurrentFormat(file, key, { readonly: true });
     expect(bare.prepare('SELECT count(*) AS n FROM orders').get()).toEqual({ n: 1 });
     bare.close();
+    expect(reads(() => openInEarlierFormat(file, key, { readonly: true }))).toBe(false);
+  });
+
+  it('notices a page changed on disk (the cipher authenticates every page)', async () => {
+    const key = randomBytes(32);
+    const db = openDatabase({ file, key });
+    await storeOrderFor(db, PATIENT);
+    db.close();
+    const bytes = readFileSync(file);
+    const lastPage = bytes.length - 4096;
+    bytes[lastPage + 100] = (bytes[lastPage + 100] ?? 0) ^ 0x01;
+    writeFileSync(file, bytes);
+    const reopened = openDatabase({ file, key });
+    try {
+      expect(() => reopened.pragma('quick_check')).toThrow();
+    } finally {
+      reopened.close();
+    }
   });
 
   it('refuses a wrong key with DatabaseKeyError and changes nothing on disk', async () => {
@@ -177,6 +194,80 @@ describe('a plain database from before encryption', () => {
     } finally {
       other.close();
     }
+  });
+});
+
+describe('a database encrypted by an earlier RxRelay (SQLCipher 4 format)', () => {
+  /** The app's schema and one order, encrypted as before AEGIS; its last commit left in the WAL, as a killed app leaves it. */
+  async function earlierFormatDatabaseWithOrder(key: Buffer): Promise<string> {
+    const db = openDatabase({ file });
+    const id = await storeOrderFor(db, PATIENT);
+    db.close();
+    encryptInEarlierFormat(file, key);
+    const earlier = openInEarlierFormat(file, key);
+    earlier.pragma('journal_mode = WAL');
+    earlier.prepare(`INSERT INTO meta (key, value) VALUES ('left in the WAL', 'yes')`).run();
+    const snapshot = { main: readFileSync(file), wal: readFileSync(`${file}-wal`) };
+    expect(snapshot.wal.length).toBeGreaterThan(0);
+    earlier.close();
+    writeFileSync(file, snapshot.main);
+    writeFileSync(`${file}-wal`, snapshot.wal);
+    return id;
+  }
+
+  it('is re-encrypted into AEGIS-256 under the same key when opened, WAL included, and says so in the log (never the key)', async () => {
+    const key = randomBytes(32);
+    const id = await earlierFormatDatabaseWithOrder(key);
+    const logger = recordingLogger();
+    const db = openDatabase({ file, key, logger });
+    expect(db.prepare('SELECT id FROM orders').all()).toEqual([{ id }]);
+    expect(db.prepare(`SELECT value FROM meta WHERE key = 'left in the WAL'`).get()).toEqual({ value: 'yes' });
+    expect(db.pragma('cipher', { simple: true })).toBe('aegis');
+    db.close();
+    expect(logger.lines).toEqual([JSON.stringify({ event: 'database.cipher_upgraded', from: 'sqlcipher4', to: 'aegis-256' })]);
+    expect(readdirSync(dir).sort()).toEqual(['rxrelay.db']);
+    expect(readFileSync(file).includes(PATIENT)).toBe(false);
+    expect(reads(() => openInCurrentFormat(file, key))).toBe(true);
+    expect(reads(() => openInEarlierFormat(file, key))).toBe(false);
+    // Opened again, it is current: nothing more to do.
+    const quiet = recordingLogger();
+    openDatabase({ file, key, logger: quiet }).close();
+    expect(quiet.events).toEqual([]);
+  });
+
+  it('is left exactly as it was when the key is wrong', async () => {
+    await earlierFormatDatabaseWithOrder(randomBytes(32));
+    const before = filesIn(dir);
+    expect(() => openDatabase({ file, key: randomBytes(32) })).toThrow(DatabaseKeyError);
+    // The database and its WAL are untouched; SQLite only adds the WAL's index (-shm, no data) beside them.
+    const after = filesIn(dir);
+    expect(Object.keys(after).sort()).toEqual(['rxrelay.db', 'rxrelay.db-shm', 'rxrelay.db-wal']);
+    expect({ ...after, 'rxrelay.db-shm': undefined }).toEqual({ ...before, 'rxrelay.db-shm': undefined });
+  });
+
+  it('is left as it was while another connection has it open', async () => {
+    const key = randomBytes(32);
+    await earlierFormatDatabaseWithOrder(key);
+    const other = openInEarlierFormat(file, key);
+    other.prepare('SELECT count(*) FROM orders').get();
+    try {
+      expect(() => openDatabase({ file, key })).toThrow(/open in another program/);
+      expect(existsSync(`${file}.encrypting`)).toBe(false);
+    } finally {
+      other.close();
+    }
+    expect(reads(() => openInEarlierFormat(file, key, { readonly: true }))).toBe(true);
+  });
+
+  it('has its key rotated straight into AEGIS-256 with the new key', async () => {
+    const key = randomBytes(32);
+    const id = await earlierFormatDatabaseWithOrder(key);
+    const newKey = randomBytes(32);
+    rotateDatabaseKey({ file, key, newKey });
+    expect(reads(() => openInCurrentFormat(file, newKey, { readonly: true }))).toBe(true);
+    const db = openDatabase({ file, key: newKey });
+    expect(db.prepare('SELECT id FROM orders').all()).toEqual([{ id }]);
+    db.close();
   });
 });
 

@@ -8,6 +8,7 @@ import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../../../src-main/core/logger';
 import { applyDatabaseKey, DatabaseKeyError, openDatabase, rotateDatabaseKey } from '../../../src-main/core/storage/database';
+import { encryptInEarlierFormat, openInCurrentFormat, openInEarlierFormat, reads } from '../../helpers/earlier-cipher';
 import {
   createFileKeyStore,
   headlessDatabaseKeySource,
@@ -282,6 +283,21 @@ describe('rotation and the backups beside the database', () => {
     expect(readFileSync(backup(FOREIGN)).equals(foreignBefore)).toBe(true);
     expect(readdirSync(backupsDir()).sort()).toEqual([FOREIGN, PLAIN, ENCRYPTED]);
     expect(logger.events).toEqual(['database.key_rotated', 'database.backups_not_reencrypted']);
+  });
+
+  it('re-encrypts a backup from before AEGIS (SQLCipher 4 format) into today’s format with the new key', () => {
+    const oldKey = withBackups();
+    const EARLIER = 'rxrelay-20261118T090000Z.db';
+    const earlier = new Database(backup(EARLIER));
+    addRow(earlier, 'in the earlier format');
+    earlier.close();
+    encryptInEarlierFormat(backup(EARLIER), oldKey);
+    expect(reads(() => openInEarlierFormat(backup(EARLIER), oldKey, { readonly: true }))).toBe(true);
+    rotateKeyedDatabase({ file, keys: headlessDatabaseKeySource(dir, undefined), logger: recordingLogger() });
+    const newKey = keyInFile();
+    expect(opensWith(backup(EARLIER), newKey)).toBe(true);
+    expect(reads(() => openInCurrentFormat(backup(EARLIER), newKey, { readonly: true }))).toBe(true);
+    expect(reads(() => openInEarlierFormat(backup(EARLIER), oldKey, { readonly: true }))).toBe(false);
   });
 
   /** A backup's checked copy under `to`, as rotation leaves it before its rename. */
