@@ -20,6 +20,8 @@ export default defineConfig({
           'backup-thread': resolve('src-main/core/storage/backup-thread.ts'),
           // WAL checkpoints, off the event loop (core/storage/background-checkpoints.ts).
           'checkpoint-thread': resolve('src-main/core/storage/checkpoint-thread.ts'),
+          // BestRx's listener, beside the database work (core/bestrx/threaded-provider-server.ts).
+          'bestrx-listener': resolve('src-main/core/bestrx/bestrx-listener-thread.ts'),
         },
         // The code both entries share is the core; name its chunk so in stack traces.
         output: { chunkFileNames: 'chunks/core-[hash].js' },

@@ -99,6 +99,7 @@ async function start(): Promise<void> {
     statusSenderThreadScript: join(mainDir, 'status-push-sender.js'),
     backupThreadScript: join(mainDir, 'backup-thread.js'),
     checkpointThreadScript: join(mainDir, 'checkpoint-thread.js'),
+    bestrxListenerThreadScript: join(mainDir, 'bestrx-listener.js'),
     // Diagnostics' log lines, with what is still buffered.
     logTail: (lines) => logFile?.tail(lines) ?? [],
     sqliteNativeBinding,

@@ -8,7 +8,9 @@ import { createOfflineAddressValidator, type AddressValidator } from './address/
 import { loadZipDirectory } from './address/zip-directory';
 import { AppApi, type AppApiContext } from './app-api/app-api';
 import { AppEventBus } from './app-events';
-import { signedTrackingPath, startBestRxProviderServer, type RunningServer } from './bestrx/provider-server';
+import { localProviderBackend, signedTrackingPath } from './bestrx/provider-backend';
+import { startBestRxProviderServer, type RunningServer } from './bestrx/provider-server';
+import { startThreadedBestRxProviderServer } from './bestrx/threaded-provider-server';
 import type { Clock } from './clock';
 import { ConfigError, type RxRelayConfig } from './config/config';
 import { buildCodeTables, parseCodeTableOverrides, type CodeTables } from './domain/code-tables';
@@ -24,7 +26,7 @@ import { DocumentService, toRenderedDocument, type DocumentPrinter } from './lab
 import { AppSettingsService } from './settings/app-settings';
 import { NotInSandboxError, startBestRxSandbox, type BestRxSandbox } from './sandbox/bestrx/bestrx-sandbox';
 import { faultRuleSchema } from './sandbox/bestrx/fault-injector';
-import { urlSignerFromSecrets } from './security/url-signer';
+import { UrlSigner, urlSigningKey } from './security/url-signer';
 import { CredentialsFromEnvironmentError, regenerateBestRxCredentials, resolveBestRxCredentials } from './settings/bestrx-credentials';
 import { SettingKeys, type SecretStore, type SettingsStore } from './settings/settings-store';
 import { threadDatabaseOf, type SqliteDatabase } from './storage/database';
@@ -98,6 +100,12 @@ export interface CoreDependencies {
    * script); without it the writing connection makes them, as SQLite does by default (tests).
    */
   checkpointThreadScript?: string;
+  /**
+   * Serve BestRx's endpoint from a worker thread (the composition roots pass the built
+   * bestrx-listener.js), beside the database work instead of on the same event loop; the thread
+   * checks addresses with the offline validator. Without it the listener runs here (tests).
+   */
+  bestrxListenerThreadScript?: string;
   /** The last lines of the log, for diagnostics; by default read from `<data-dir>/logs`. */
   logTail?: (lines: number) => string[];
 }
@@ -146,7 +154,8 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
     throw new ConfigError([`the code tables in Settings are not valid: ${(error as Error).message}`]);
   }
   let credentials = resolveBestRxCredentials(config, secrets);
-  const urlSigner = urlSignerFromSecrets(secrets);
+  const signingKey = urlSigningKey(secrets);
+  const urlSigner = new UrlSigner(signingKey);
   const events = new AppEventBus();
   const deviceId = ensureDeviceId(db);
   const writes = new WriteQueue(db);
@@ -264,20 +273,33 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
     if (!catalog) throw new PartnerNotConnectedError(partner, `${PARTNER_DISPLAY_NAMES[partner]} has no catalog to browse here.`);
     return catalog;
   };
-  const addressValidator = deps.addressValidator ?? createOfflineAddressValidator(await loadZipDirectory());
-  const bestrx = await startBestRxProviderServer({
-    host: config.bestrxHost,
-    port: config.bestrxPort,
-    credentials: () => credentials,
+  const providerBackend = localProviderBackend({
     orders,
-    addressValidator,
-    codeTables: () => codeTables,
-    urlSigner,
     documents,
-    settings: () => appSettings.get(),
-    logger,
+    urlSigner,
     partnerWebhook: (partner, rawBody, headers, query) => partnerEngine.receiveWebhook(partner, rawBody, headers, query),
   });
+  const bestrx = deps.bestrxListenerThreadScript
+    ? await startThreadedBestRxProviderServer({
+        script: deps.bestrxListenerThreadScript,
+        host: config.bestrxHost,
+        port: config.bestrxPort,
+        configuration: () => ({ credentials, codeTables, settings: appSettings.get() }),
+        urlSigningKey: signingKey,
+        backend: providerBackend,
+        logger,
+      })
+    : await startBestRxProviderServer({
+        host: config.bestrxHost,
+        port: config.bestrxPort,
+        credentials: () => credentials,
+        backend: providerBackend,
+        addressValidator: deps.addressValidator ?? createOfflineAddressValidator(await loadZipDirectory()),
+        codeTables: () => codeTables,
+        urlSigner,
+        settings: () => appSettings.get(),
+        logger,
+      });
   listenerUrl = bestrx.url;
   await partnerConnections.start();
   if (sandbox && config.sandboxDemoIntervalMs > 0) {
@@ -351,16 +373,22 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
         if (credentials.source === 'environment') throw new CredentialsFromEnvironmentError();
         // The listener reads the credentials on every request: the old password stops working now.
         credentials = regenerateBestRxCredentials(secrets);
+        bestrx.configurationChanged();
         logger.warn('settings.bestrx_credentials_regenerated', {});
         return { endpoint_url: bestrx.url, username: credentials.username, password: credentials.password, source: credentials.source };
       },
       'settings.codeTables': () => codeTables as unknown as Record<string, Record<string, unknown>>,
-      'settings.update': (input) => appSettings.update(input),
+      'settings.update': (input) => {
+        const updated = appSettings.update(input);
+        bestrx.configurationChanged();
+        return updated;
+      },
       'settings.updateCodeTables': (input) => {
         // Checked whole before anything is kept: a clash or an unknown name changes nothing.
         const next = parseCodeTableOverrides(input.overrides);
         settings.set(SettingKeys.codeTables, input.overrides);
         codeTables = next;
+        bestrx.configurationChanged();
         logger.info('settings.code_tables_updated', { tables: Object.keys(input.overrides).join(',') });
         return codeTables as unknown as Record<string, Record<string, unknown>>;
       },
@@ -445,6 +473,7 @@ export async function startRxRelayCore(deps: CoreDependencies): Promise<RxRelayC
     device_id: deviceId,
     status_target: sandbox ? 'bestrx simulator' : transportOptions ? 'configured' : 'none',
     status_requests: deps.statusSenderThreadScript && transportOptions && !deps.statusTransport ? 'worker thread' : 'this thread',
+    bestrx_listener: deps.bestrxListenerThreadScript ? 'worker thread' : 'this thread',
   });
   return {
     orders,

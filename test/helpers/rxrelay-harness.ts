@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Clock } from '../../src-main/core/clock';
 import { loadConfig } from '../../src-main/core/config/config';
 import type { DocumentPrinter } from '../../src-main/core/labels/document-service';
-import { silentLogger } from '../../src-main/core/logger';
+import { silentLogger, type Logger } from '../../src-main/core/logger';
 import { startRxRelayCore, type RxRelayCore } from '../../src-main/core/rxrelay-core';
 import { createMemorySecretStore, createMemorySettingsStore, type SecretStore } from '../../src-main/core/settings/settings-store';
 import { openDatabase, type SqliteDatabase } from '../../src-main/core/storage/database';
@@ -56,6 +56,9 @@ export async function startHarness(
     partnerCrashPoint?: (point: string) => void;
     /** Shared with the test, to inspect what the core stored (partner credentials). */
     secrets?: SecretStore;
+    /** A built bestrx-listener.js: BestRx's listener on its own thread, as the composition roots run it. */
+    listenerThreadScript?: string;
+    logger?: Logger;
   } = {},
 ): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rxrelay-test-'));
@@ -88,10 +91,11 @@ export async function startHarness(
       // Backups only when a test asks (backups.run): no copy made behind a test's back.
       backupSchedule: false,
       clock: options.clock ?? new FakeClock(),
-      logger: silentLogger,
+      logger: options.logger ?? silentLogger,
       mode: 'headless',
       version: 'test',
       printer: options.printer,
+      bestrxListenerThreadScript: options.listenerThreadScript,
     });
   } catch (error) {
     db.close();

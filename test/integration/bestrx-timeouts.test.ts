@@ -2,6 +2,7 @@
 // loses the connection instead of holding a socket forever.
 import { connect } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { localProviderBackend } from '../../src-main/core/bestrx/provider-backend';
 import { startBestRxProviderServer, type RunningServer } from '../../src-main/core/bestrx/provider-server';
 import { buildCodeTables } from '../../src-main/core/domain/code-tables';
 import { silentLogger } from '../../src-main/core/logger';
@@ -17,11 +18,10 @@ beforeAll(async () => {
     host: '127.0.0.1',
     port: 0,
     credentials: () => ({ username: 'u', password: 'p' }),
-    orders,
+    backend: localProviderBackend({ orders, documents: new DocumentService({ orders, trackingUrl: (id) => `http://127.0.0.1/track/${id}`, clock }), urlSigner: new UrlSigner(Buffer.alloc(32, 1)) }),
     addressValidator: { validate: async () => ({ suggestions: [], findings: [] }) },
     codeTables: () => buildCodeTables(),
     urlSigner: new UrlSigner(Buffer.alloc(32, 1)),
-    documents: new DocumentService({ orders, trackingUrl: (id) => `http://127.0.0.1/track/${id}`, clock }),
     settings: () => DEFAULT_APP_SETTINGS,
     logger: silentLogger,
     timeouts: { headersMs: 300, requestMs: 600, keepAliveMs: 300 },

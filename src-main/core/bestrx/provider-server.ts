@@ -12,16 +12,18 @@ import type { AddressFinding, AddressValidator } from '../address/address-valida
 import type { CodeTables, LabelFileType, MessageType } from '../domain/code-tables';
 import { formatDollars } from '../domain/money';
 import type { Logger } from '../logger';
-import { BESTRX_ACTOR, OrderNotFoundError, type OrderService, type CreateOrderOutcome, type CancelOrderOutcome } from '../orders/order-service';
+import { BESTRX_ACTOR, type CreateOrderOutcome, type CancelOrderOutcome } from '../orders/order-service';
 import { secretMatcher } from '../security/secret-matcher';
 import type { UrlSigner } from '../security/url-signer';
-import type { DocumentService } from '../labels/document-service';
 import { IMAGE_FILE_EXTENSIONS } from '../labels/label-order';
-import type { AppSettings, DocumentFormat, OrderDetail } from '../../../src-shared/app-api-contract';
+import type { AppSettings, DocumentFormat } from '../../../src-shared/app-api-contract';
 import type { OrderStateRow } from '../storage/orders-repository';
 import { parseCancelOrder, parseCreateOrder, parseValidateAddress, type ParsedCreateOrder } from './bestrx-requests';
 import { envelope, MessageCode, type EnvelopeMessage } from './envelope';
 import type { FieldProblem } from './lenient-fields';
+import { signedTrackingPath, type ProviderBackend } from './provider-backend';
+
+export { signedTrackingPath } from './provider-backend';
 
 export const BODY_LIMIT_BYTES = 256 * 1024;
 /** A client that has not sent its headers in 10 s, or its whole request in 30 s, is cut off
@@ -38,21 +40,16 @@ export interface BestRxProviderServerOptions {
   port: number;
   /** Read on every request, so regenerated credentials take effect at once. */
   credentials: () => BasicCredentials;
-  orders: OrderService;
+  /** Orders, documents and partner webhooks: the rest of RxRelay, on this thread or reached from another. */
+  backend: ProviderBackend;
   addressValidator: AddressValidator;
   codeTables: () => CodeTables;
   /** Checks the links RxRelay hands out that open without credentials (labels, tracking, signatures). */
   urlSigner: UrlSigner;
-  documents: DocumentService;
   /** Read on every CreateOrder: whether to inline the label images, and in which format. */
   settings: () => AppSettings;
   logger: Logger;
   timeouts?: typeof DEFAULT_TIMEOUTS;
-  /**
-   * Partners' webhooks, POST /webhooks/<partner>: authenticated by the partner's signature over
-   * the raw body (the handler checks it), not by BestRx's credentials.
-   */
-  partnerWebhook?: (partner: string, rawBody: string, headers: FastifyRequest['headers'], query: URLSearchParams) => Promise<{ status: number; body: object }>;
 }
 
 export interface RunningServer {
@@ -62,10 +59,16 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** BestRx's listener, wherever it runs. */
+export interface BestRxListener extends RunningServer {
+  /** Credentials, code tables or settings changed: a listener on another thread is sent them again (one here reads them live). */
+  configurationChanged(): void;
+}
+
 const PROVIDER_PATHS = ['/order/createorder', '/address/validateaddress', '/order/cancelorder'];
 
-export async function startBestRxProviderServer(options: BestRxProviderServerOptions): Promise<RunningServer> {
-  const { orders, addressValidator, codeTables, logger } = options;
+export async function startBestRxProviderServer(options: BestRxProviderServerOptions): Promise<BestRxListener> {
+  const { backend, addressValidator, codeTables, logger } = options;
   const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
   const app = Fastify({
     logger: false,
@@ -161,18 +164,17 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
   });
 
   const baseUrl = (request: FastifyRequest) => `http://${request.headers.host ?? ''}`;
-  const trackingUrlFor = (request: FastifyRequest, trackingId: string) => `${baseUrl(request)}${signedTrackingPath(options.urlSigner, trackingId)}`;
 
   app.post('/Order/CreateOrder', async (request, res) => {
     const parsed = parseCreateOrder(request.body);
     if (!parsed.ok) return reply(res, 400, {}, problemMessages(parsed.problems));
-    const outcome = await orders.receiveCreateOrder(parsed.value.content, rawBodies.get(request) ?? JSON.stringify(request.body));
+    const outcome = await backend.receiveCreateOrder(parsed.value.content, rawBodies.get(request) ?? JSON.stringify(request.body));
     const settings = options.settings();
     const data = createOrderData(outcome.order, parsed.value, baseUrl(request), codeTables(), options.urlSigner, settings.label_image_format);
     const messages = [...createOrderMessages(outcome), ...totalMismatchMessages(parsed.value)];
     if (outcome.kind === 'locked') return reply(res, 409, data, messages);
     if (settings.inline_label_images) {
-      const images = await inlineImages(options.documents, orders, outcome.order.id, settings.label_image_format, data.tracking_url, logger);
+      const images = await inlineImages(backend, outcome.order.id, settings.label_image_format, baseUrl(request), logger);
       data.label_image = images.label;
       data.manifesto_image = images.manifesto;
       if (images.failed) messages.push(error('warning', MessageCode.labelNotReady, 'The label images could not be made just now; fetch them from label_url and manifesto_url.'));
@@ -186,7 +188,7 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
     const parsed = parseCancelOrder(request.body);
     if (!parsed.ok) return reply(res, 400, {}, problemMessages(parsed.problems));
     const v = parsed.value;
-    const outcome = await orders.receiveCancelOrder({
+    const outcome = await backend.receiveCancelOrder({
       pharmacyId: v.store.bestrx_pharmacy_id,
       uniqueOrderId: v.bestrx_unique_order_id,
       bestrxOrderId: v.bestrx_order_id,
@@ -241,10 +243,9 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
       }
       const dpi = request.query.dpi === undefined || request.query.dpi === '203' ? 203 : request.query.dpi === '300' ? 300 : undefined;
       if (dpi === undefined) return reply(res, 400, {}, [error('error', MessageCode.invalidField, 'dpi must be 203 or 300.')]);
-      const order = findOrderDetail(orders, file[1]!);
-      if (!order) return reply(res, 404, {}, [error('error', MessageCode.orderNotFound, 'No order has this provider_order_id.')]);
-      const rendered = await options.documents.render({ id: order.id, document, format, dpi }, order, trackingUrlFor(request, order.tracking_id));
-      await orders.recordPrint(order.id, { document, copies: 1, printer: null, via: 'bestrx' }, BESTRX_ACTOR);
+      const rendered = await backend.renderDocument({ id: file[1]!, document, format, dpi }, baseUrl(request));
+      if (!rendered) return reply(res, 404, {}, [error('error', MessageCode.orderNotFound, 'No order has this provider_order_id.')]);
+      await backend.recordPrint(file[1]!, { document, copies: 1, printer: null, via: 'bestrx' }, BESTRX_ACTOR);
       return res
         .code(200)
         .type(rendered.mimeType)
@@ -258,24 +259,24 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
   // tracking links, the link is signed (checked in onRequest) and opens without credentials.
   app.get<{ Params: { file: string } }>('/signatures/:file', async (request, res) => {
     const eventId = /^([0-9a-f-]{36})\.png$/i.exec(request.params.file)?.[1]?.toLowerCase();
-    const png = eventId ? orders.signaturePng(eventId) : undefined;
+    const png = eventId ? await backend.signaturePng(eventId) : undefined;
     if (!png) return reply(res, 404, {}, [error('error', MessageCode.notFound, 'No signature at this link.')]);
     return res.code(200).type('image/png').header('cache-control', 'private, max-age=86400').send(png);
   });
 
-  if (options.partnerWebhook) {
-    const handleWebhook = options.partnerWebhook;
+  if (backend.partnerWebhook) {
+    const handleWebhook = backend.partnerWebhook.bind(backend);
     app.post<{ Params: { partner: string } }>('/webhooks/:partner', { config: { partnerWebhook: true } }, async (request, res) => {
       const rawBody = rawBodies.get(request);
       if (rawBody === undefined) return res.code(400).send({ error: 'Send the event as JSON.' });
-      const query = new URLSearchParams(request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '');
+      const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
       const outcome = await handleWebhook(request.params.partner.toLowerCase(), rawBody, request.headers, query);
       return res.code(outcome.status).type('application/json; charset=utf-8').send(outcome.body);
     });
   }
 
   app.get<{ Params: { trackingId: string } }>('/track/:trackingId', async (request, res) => {
-    const order = orders.findByTrackingId(request.params.trackingId);
+    const order = await backend.findByTrackingId(request.params.trackingId);
     if (!order) return reply(res, 404, {}, [error('error', MessageCode.orderNotFound, 'No order has this tracking id.')]);
     return reply(res, 200, { tracking_id: order.tracking_id, order_status: orderStatusData(order, codeTables()) }, []);
   });
@@ -286,7 +287,7 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
   allowedHosts = allowedHostHeaders(options.host, port);
   const urlHost = options.host.includes(':') ? `[${options.host}]` : options.host;
   const displayHost = isWildcard(options.host) ? '127.0.0.1' : urlHost;
-  return { url: `http://${displayHost}:${port}`, port, close: () => app.close() };
+  return { url: `http://${displayHost}:${port}`, port, close: () => app.close(), configurationChanged: () => {} };
 }
 
 // ---- guards ------------------------------------------------------------------------------
@@ -369,10 +370,6 @@ function orderStatusData(order: OrderStateRow, tables: CodeTables) {
   };
 }
 
-export function signedTrackingPath(signer: UrlSigner, trackingId: string): string {
-  return signer.sign(`/track/${trackingId}`);
-}
-
 function createOrderData(order: OrderStateRow, parsed: ParsedCreateOrder, baseUrl: string, tables: CodeTables, signer: UrlSigner, format: LabelFileType) {
   const extension = IMAGE_FILE_EXTENSIONS[format];
   return {
@@ -399,34 +396,22 @@ function createOrderData(order: OrderStateRow, parsed: ParsedCreateOrder, baseUr
  * a render that fails costs the images (the URLs still work), never the order's 200.
  */
 async function inlineImages(
-  documents: DocumentService,
-  orders: OrderService,
+  backend: ProviderBackend,
   orderId: string,
   format: LabelFileType,
-  trackingUrl: string,
+  baseUrl: string,
   logger: Logger,
 ): Promise<{ label: string; manifesto: string; failed: boolean }> {
   try {
-    // One read of the order for both documents.
-    const order = orders.get(orderId);
     const [label, manifesto] = await Promise.all([
-      documents.render({ id: orderId, document: 'label', format, dpi: 203 }, order, trackingUrl),
-      documents.render({ id: orderId, document: 'packing_slip', format, dpi: 203 }, order),
+      backend.renderDocument({ id: orderId, document: 'label', format, dpi: 203 }, baseUrl),
+      backend.renderDocument({ id: orderId, document: 'packing_slip', format, dpi: 203 }, undefined),
     ]);
+    if (!label || !manifesto) throw new Error(`order ${orderId} vanished before its label was made`);
     return { label: label.bytes.toString('base64'), manifesto: manifesto.bytes.toString('base64'), failed: false };
   } catch (err) {
     logger.error('bestrx.label_render_failed', { order_id: orderId, error: (err as Error).name });
     return { label: '', manifesto: '', failed: true };
-  }
-}
-
-/** The order, or undefined when no order has this id. */
-function findOrderDetail(orders: OrderService, orderId: string): OrderDetail | undefined {
-  try {
-    return orders.get(orderId);
-  } catch (err) {
-    if (err instanceof OrderNotFoundError) return undefined;
-    throw err;
   }
 }
 

@@ -26,11 +26,16 @@ export class UrlSigner {
 
 const URL_SIGNING_KEY = 'url-signing-key';
 
-export function urlSignerFromSecrets(secrets: SecretStore): UrlSigner {
+/** This installation's URL-signing key, made on first use. A secret: for a UrlSigner (here or on the listener's thread) only. */
+export function urlSigningKey(secrets: SecretStore): Buffer {
   let key = secrets.get(URL_SIGNING_KEY);
   if (!key) {
     key = randomBytes(32).toString('base64url');
     secrets.set(URL_SIGNING_KEY, key);
   }
-  return new UrlSigner(Buffer.from(key, 'base64url'));
+  return Buffer.from(key, 'base64url');
+}
+
+export function urlSignerFromSecrets(secrets: SecretStore): UrlSigner {
+  return new UrlSigner(urlSigningKey(secrets));
 }

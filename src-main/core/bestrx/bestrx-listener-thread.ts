@@ -1,0 +1,100 @@
+// Entry of `out/main/bestrx-listener.js`: BestRx's listener (provider-server.ts) on a worker
+// thread. It parses, checks and answers here; orders, documents and webhooks are calls to the
+// main thread (threaded-provider-server.ts says why and how).
+import { parentPort, workerData } from 'node:worker_threads';
+import { createOfflineAddressValidator } from '../address/address-validator';
+import { loadZipDirectory } from '../address/zip-directory';
+import type { LogFields, Logger, LogLevel } from '../logger';
+import { UrlSigner } from '../security/url-signer';
+import type { ProviderBackend } from './provider-backend';
+import { startBestRxProviderServer, type BestRxListener } from './provider-server';
+import {
+  deserializeError,
+  serializeError,
+  type BackendMethod,
+  type FromListenerThread,
+  type ListenerConfiguration,
+  type ListenerThreadData,
+  type ToListenerThread,
+} from './threaded-provider-server';
+
+const port = parentPort!;
+const data = workerData as ListenerThreadData;
+let configuration: ListenerConfiguration = data.configuration;
+const post = (message: FromListenerThread) => port.postMessage(message);
+
+const waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+let nextCallId = 1;
+function call<T>(method: BackendMethod, ...args: unknown[]): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const id = nextCallId++;
+    waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
+    post({ type: 'call', id, method, args });
+  });
+}
+
+/** A Buffer crossed threads as a plain Uint8Array (structured clone): a Buffer again, without a copy. */
+const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+const backend: ProviderBackend = {
+  receiveCreateOrder: (content, rawBody) => call('receiveCreateOrder', content, rawBody),
+  receiveCancelOrder: (request) => call('receiveCancelOrder', request),
+  async renderDocument(request, trackingUrlBase) {
+    const rendered = await call<{ filename: string; mimeType: string; bytes: Uint8Array } | undefined>('renderDocument', request, trackingUrlBase);
+    return rendered && { ...rendered, bytes: asBuffer(rendered.bytes) };
+  },
+  recordPrint: (orderId, print, actor) => call('recordPrint', orderId, print, actor),
+  async signaturePng(eventId) {
+    const png = await call<Uint8Array | undefined>('signaturePng', eventId);
+    return png && asBuffer(png);
+  },
+  findByTrackingId: (trackingId) => call('findByTrackingId', trackingId),
+  ...(data.partnerWebhooks
+    ? { partnerWebhook: (partner: string, rawBody: string, headers: Readonly<Record<string, string | string[] | undefined>>, query: string) => call('partnerWebhook', partner, rawBody, headers, query) }
+    : {}),
+} as ProviderBackend;
+
+/** Log lines go to the main thread's logger (one file, one redaction). */
+const log = (level: LogLevel) => (event: string, fields: LogFields = {}) => post({ type: 'log', level, event, fields });
+const logger: Logger = { info: log('info'), warn: log('warn'), error: log('error') };
+
+let listener: BestRxListener | undefined;
+
+port.on('message', (message: ToListenerThread) => {
+  switch (message.type) {
+    case 'reply': {
+      const pending = waiting.get(message.id);
+      waiting.delete(message.id);
+      if (message.ok) pending?.resolve(message.value);
+      else pending?.reject(deserializeError(message.error));
+      return;
+    }
+    case 'configuration':
+      configuration = message.configuration;
+      return;
+    case 'close':
+      void (listener?.close() ?? Promise.resolve()).finally(() => {
+        post({ type: 'closed' });
+        port.close();
+      });
+      return;
+  }
+});
+
+try {
+  listener = await startBestRxProviderServer({
+    host: data.host,
+    port: data.port,
+    credentials: () => configuration.credentials,
+    codeTables: () => configuration.codeTables,
+    settings: () => configuration.settings,
+    backend,
+    addressValidator: createOfflineAddressValidator(await loadZipDirectory()),
+    urlSigner: new UrlSigner(Buffer.from(data.urlSigningKeyHex, 'hex')),
+    logger,
+    ...(data.timeouts ? { timeouts: data.timeouts } : {}),
+  });
+  post({ type: 'listening', url: listener.url, port: listener.port });
+} catch (error) {
+  post({ type: 'listen_failed', error: serializeError(error) });
+}
