@@ -2,17 +2,16 @@
 // roots start it): the pages the app's connection commits reach the database file without that
 // connection copying them, encrypted as before; and when the thread stops or cannot run, the
 // writing connection checkpoints again as SQLite does by default.
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startBackgroundCheckpoints, WRITER_FALLBACK_CHECKPOINT_PAGES } from '../../src-main/core/storage/background-checkpoints';
 import { openDatabase, threadDatabaseOf, type SqliteDatabase } from '../../src-main/core/storage/database';
+import { buildMainProcessInto, ROOT } from '../helpers/main-build';
 import { recordingLogger } from '../helpers/recording-logger';
 
-const ROOT = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..');
 const OUT = join('out', `checkpoint-thread-test-${process.pid}`);
 const SCRIPT = join(ROOT, OUT, 'main', 'checkpoint-thread.js');
 const KEY = randomBytes(32);
@@ -23,12 +22,7 @@ let db: SqliteDatabase;
 let logger: ReturnType<typeof recordingLogger>['logger'];
 let logged: ReturnType<typeof recordingLogger>['lines'];
 
-beforeAll(() => {
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '-c', 'scripts/headless-build.config.ts', '--outDir', OUT], {
-    cwd: ROOT,
-    stdio: 'ignore',
-  });
-}, 120_000);
+beforeAll(() => void buildMainProcessInto(OUT), 120_000);
 
 afterAll(() => rmSync(join(ROOT, OUT), { recursive: true, force: true }));
 

@@ -1,17 +1,16 @@
 // The backup's copy and check on a worker thread (the built out/…/backup-thread.js, as the
 // composition roots use it): the app's connection does none of the reading, and the backup is
 // the same verified, encrypted copy.
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src-main/core/logger';
 import { BackupFailedError, BackupService, threadCopier } from '../../src-main/core/storage/backups';
 import { databaseFileState, databaseKeyOf, openDatabase, type SqliteDatabase } from '../../src-main/core/storage/database';
+import { buildMainProcessInto, ROOT } from '../helpers/main-build';
 
-const ROOT = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..');
 const OUT = join('out', `backup-thread-test-${process.pid}`);
 const SCRIPT = join(ROOT, OUT, 'main', 'backup-thread.js');
 
@@ -20,12 +19,7 @@ let db: SqliteDatabase;
 const KEY = randomBytes(32);
 
 beforeAll(() => {
-  // The main-process build into a folder of its own (scripts/headless-build.config.ts), so
-  // nothing running from out/main is rebuilt under it.
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '-c', 'scripts/headless-build.config.ts', '--outDir', OUT], {
-    cwd: ROOT,
-    stdio: 'ignore',
-  });
+  buildMainProcessInto(OUT);
   dir = mkdtempSync(join(tmpdir(), 'rxrelay-backup-thread-'));
   db = openDatabase({ file: join(dir, 'rxrelay.db'), key: KEY });
   const insert = db.prepare(`INSERT INTO meta (key, value) VALUES (?, ?)`);

@@ -3,10 +3,9 @@
 // across the thread boundary (orders, labels, prints, tracking, webhooks), settings changed in
 // the app reaching the thread at once, its log lines in the app's log, and a thread that dies
 // started again on the same port.
-import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localProviderBackend } from '../../src-main/core/bestrx/provider-backend';
@@ -17,21 +16,16 @@ import { DEFAULT_APP_SETTINGS } from '../../src-main/core/settings/app-settings'
 import { UrlSigner } from '../../src-main/core/security/url-signer';
 import { createOrderBody, seedExample } from '../helpers/fixtures';
 import { basicAuth, httpRequest } from '../helpers/http';
+import { buildMainProcessInto, ROOT } from '../helpers/main-build';
 import { createTestOrderService } from '../helpers/order-service';
 import { recordingLogger } from '../helpers/recording-logger';
 import { startHarness, TEST_CREDENTIALS, type Harness } from '../helpers/rxrelay-harness';
 
-const ROOT = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..');
 const OUT = join('out', `listener-thread-test-${process.pid}`);
 const SCRIPT = join(ROOT, OUT, 'main', 'bestrx-listener.js');
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-beforeAll(() => {
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '-c', 'scripts/headless-build.config.ts', '--outDir', OUT], {
-    cwd: ROOT,
-    stdio: 'ignore',
-  });
-}, 120_000);
+beforeAll(() => void buildMainProcessInto(OUT), 120_000);
 
 afterAll(() => rmSync(join(ROOT, OUT), { recursive: true, force: true }));
 

@@ -2,7 +2,7 @@
 // encrypted: a 0600 key file made at first start, the same key at the next start, no patient
 // name anywhere in the data folder, a key file others can read refused, and `npm run rotate-key`
 // (`headless.js --rotate-db-key`) re-encrypting with a new key.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +11,8 @@ import { DatabaseKeyError, openDatabase } from '../../src-main/core/storage/data
 import { createOrderBody, seedExample } from '../helpers/fixtures';
 import { startHeadlessProcess, type RunningHeadless } from '../helpers/headless-process';
 import { basicAuth } from '../helpers/http';
+import { buildMainProcessInto, ROOT } from '../helpers/main-build';
 
-const ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..');
 const BESTRX = { username: 'bestrx', password: 'bestrx-password-123' };
 const API_TOKEN = 'encrypted-test-token-0123456789';
 const PATIENT = 'Ottoline Vandermeerschaert';
@@ -25,11 +25,7 @@ beforeAll(() => {
   // The main-process build only, into a folder of its own (other tests build out/main meanwhile).
   mkdirSync(join(ROOT, 'out'), { recursive: true });
   outDir = mkdtempSync(join(ROOT, 'out', 'encrypted-test-'));
-  execFileSync(
-    process.execPath,
-    [join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '-c', 'scripts/headless-build.config.ts', '--outDir', outDir],
-    { cwd: ROOT, stdio: 'ignore' },
-  );
+  buildMainProcessInto(outDir);
   dataDir = mkdtempSync(join(tmpdir(), 'rxrelay-encrypted-'));
 }, 180_000);
 
