@@ -50,7 +50,8 @@ describe('the core with its BestRx listener on a thread', () => {
     expect(Buffer.from(data.label_image, 'base64').subarray(0, 8).equals(PNG_MAGIC)).toBe(true);
     expect(Buffer.from(data.manifesto_image, 'base64').subarray(0, 8).equals(PNG_MAGIC)).toBe(true);
     expect(data.label_url).toMatch(new RegExp(`^${h.baseUrl}/labels/${data.provider_order_id}\\.png\\?sig=[\\w-]{43}$`));
-    expect(logged).toContainEqual({ level: 'info', event: 'bestrx.create_order', fields: { outcome: 'created', order_id: data.provider_order_id } });
+    // The thread's log lines travel with its next batch of messages, just after the answer.
+    await expect.poll(() => logged).toContainEqual({ level: 'info', event: 'bestrx.create_order', fields: { outcome: 'created', order_id: data.provider_order_id } });
     expect(logged).toContainEqual(expect.objectContaining({ event: 'core.started', fields: expect.objectContaining({ bestrx_listener: 'worker thread' }) }));
   });
 

@@ -9,6 +9,7 @@ import { UrlSigner } from '../security/url-signer';
 import type { ProviderBackend } from './provider-backend';
 import { startBestRxProviderServer, type BestRxListener } from './provider-server';
 import {
+  batchedSender,
   deserializeError,
   serializeError,
   type BackendMethod,
@@ -21,7 +22,7 @@ import {
 const port = parentPort!;
 const data = workerData as ListenerThreadData;
 let configuration: ListenerConfiguration = data.configuration;
-const post = (message: FromListenerThread) => port.postMessage(message);
+const post = batchedSender<FromListenerThread>((messages) => port.postMessage(messages));
 
 const waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
 let nextCallId = 1;
@@ -60,7 +61,7 @@ const logger: Logger = { info: log('info'), warn: log('warn'), error: log('error
 
 let listener: BestRxListener | undefined;
 
-port.on('message', (message: ToListenerThread) => {
+function receive(message: ToListenerThread): void {
   switch (message.type) {
     case 'reply': {
       const pending = waiting.get(message.id);
@@ -73,13 +74,12 @@ port.on('message', (message: ToListenerThread) => {
       configuration = message.configuration;
       return;
     case 'close':
-      void (listener?.close() ?? Promise.resolve()).finally(() => {
-        post({ type: 'closed' });
-        port.close();
-      });
+      // Closing the port lets this thread end; the main thread waits for that exit.
+      void (listener?.close() ?? Promise.resolve()).finally(() => port.close());
       return;
   }
-});
+}
+port.on('message', (messages: ToListenerThread[]) => messages.forEach(receive));
 
 try {
   listener = await startBestRxProviderServer({
