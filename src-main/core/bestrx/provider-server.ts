@@ -23,8 +23,6 @@ import { envelope, MessageCode, type EnvelopeMessage } from './envelope';
 import type { FieldProblem } from './lenient-fields';
 import { signedTrackingPath, type ProviderBackend } from './provider-backend';
 
-export { signedTrackingPath } from './provider-backend';
-
 export const BODY_LIMIT_BYTES = 256 * 1024;
 /** A client that has not sent its headers in 10 s, or its whole request in 30 s, is cut off
  * (Node answers 408 and closes), so slow clients cannot hold the listener's sockets. */

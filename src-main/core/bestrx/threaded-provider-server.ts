@@ -37,7 +37,7 @@ export interface ListenerThreadData {
   partnerWebhooks: boolean;
 }
 
-export type BackendMethod = Exclude<keyof ProviderBackend, never>;
+export type BackendMethod = keyof ProviderBackend;
 
 export interface SerializedError {
   name: string;

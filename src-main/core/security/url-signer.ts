@@ -35,7 +35,3 @@ export function urlSigningKey(secrets: SecretStore): Buffer {
   }
   return Buffer.from(key, 'base64url');
 }
-
-export function urlSignerFromSecrets(secrets: SecretStore): UrlSigner {
-  return new UrlSigner(urlSigningKey(secrets));
-}
