@@ -37,6 +37,8 @@ function call<T>(method: BackendMethod, ...args: unknown[]): Promise<T> {
 /** A Buffer crossed threads as a plain Uint8Array (structured clone): a Buffer again, without a copy. */
 const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
+const partnerWebhook: ProviderBackend['partnerWebhook'] = (partner, rawBody, headers, query) => call('partnerWebhook', partner, rawBody, headers, query);
+
 const backend: ProviderBackend = {
   receiveCreateOrder: (content, rawBody) => call('receiveCreateOrder', content, rawBody),
   receiveCancelOrder: (request) => call('receiveCancelOrder', request),
@@ -50,10 +52,8 @@ const backend: ProviderBackend = {
     return png && asBuffer(png);
   },
   findByTrackingId: (trackingId) => call('findByTrackingId', trackingId),
-  ...(data.partnerWebhooks
-    ? { partnerWebhook: (partner: string, rawBody: string, headers: Readonly<Record<string, string | string[] | undefined>>, query: string) => call('partnerWebhook', partner, rawBody, headers, query) }
-    : {}),
-} as ProviderBackend;
+  ...(data.partnerWebhooks ? { partnerWebhook } : {}),
+};
 
 /** Log lines go to the main thread's logger (one file, one redaction). */
 const log = (level: LogLevel) => (event: string, fields: LogFields = {}) => post({ type: 'log', level, event, fields });

@@ -82,17 +82,23 @@ export function openDatabase(options: OpenDatabaseOptions): SqliteDatabase {
     if (key && state === 'plain') {
       encryptPlainDatabase(options.file, key, options.nativeBinding);
       options.logger?.info('database.encrypted_in_place', { cipher: CURRENT_CIPHER });
-    } else if (key && state === 'encrypted') {
-      const upgradedFrom = upgradeEarlierCipher(options.file, key, options.nativeBinding);
-      if (upgradedFrom) options.logger?.info('database.cipher_upgraded', { from: upgradedFrom, to: CURRENT_CIPHER });
     } else if (!key && state === 'encrypted') {
       throw new DatabaseKeyError(`${options.file} is encrypted and no key was given to open it`);
     }
   }
-  const db = new Database(options.file, driverOptions(options.nativeBinding));
+  let db = new Database(options.file, driverOptions(options.nativeBinding));
   try {
     if (key) {
       applyDatabaseKey(db, key);
+      if (!keyOpens(db)) {
+        // Not today's format under this key. One in an earlier format is re-encrypted into it;
+        // the copy needs the file to itself, so this connection is closed for it and opened again.
+        db.close();
+        const upgradedFrom = upgradeEarlierCipher(options.file, key, options.nativeBinding);
+        if (upgradedFrom) options.logger?.info('database.cipher_upgraded', { from: upgradedFrom, to: CURRENT_CIPHER });
+        db = new Database(options.file, driverOptions(options.nativeBinding));
+        applyDatabaseKey(db, key);
+      }
       verifyDatabaseKey(db, options.file);
       // SQLite3 Multiple Ciphers encrypts the database, its WAL and journals, not temporary
       // files (big sorts, temporary tables): those stay in memory.
@@ -175,10 +181,16 @@ export function openThreadConnection(database: ThreadDatabase, options: { readon
 
 /** Reads the schema: a key that does not open the file fails here (DatabaseKeyError), changing nothing. */
 export function verifyDatabaseKey(db: SqliteDatabase, file: string): void {
+  if (!keyOpens(db)) throw new DatabaseKeyError(`this key does not open the database ${file}`);
+}
+
+/** Whether the connection's key (and cipher) reads the schema; any failure other than "not a database" is thrown. */
+function keyOpens(db: SqliteDatabase): boolean {
   try {
     db.prepare('SELECT count(*) FROM sqlite_master').get();
+    return true;
   } catch (error) {
-    if ((error as { code?: unknown }).code === 'SQLITE_NOTADB') throw new DatabaseKeyError(`this key does not open the database ${file}`);
+    if ((error as { code?: unknown }).code === 'SQLITE_NOTADB') return false;
     throw error;
   }
 }
@@ -333,14 +345,14 @@ function encryptPlainDatabase(file: string, key: Buffer, nativeBinding: string |
 }
 
 /**
- * A database an earlier RxRelay encrypted in an earlier format, re-encrypted into the current
- * one under the same key, through a checked copy like every re-encryption (a kill leaves the
- * original as it was). Returns the format it was in; undefined when it is already current, or
+ * A database that the key does not open in today's format, re-encrypted into it under the same
+ * key when the key opens it in an earlier format, through a checked copy like every
+ * re-encryption (a kill leaves the original as it was). Returns the format it was in; undefined
  * when the key opens it in no format (the open that follows says so).
  */
 function upgradeEarlierCipher(file: string, key: Buffer, nativeBinding: string | undefined): CipherScheme | undefined {
-  const cipher = cipherOpening(file, key, nativeBinding, LIVE_DATABASE);
-  if (!cipher || cipher === CURRENT_CIPHER) return undefined;
+  const cipher = EARLIER_CIPHERS.find((earlier) => opensWith(file, key, nativeBinding, earlier, LIVE_DATABASE));
+  if (!cipher) return undefined;
   commitRekeyedCopy(prepareRekeyedCopy({ file, suffix: ENCRYPTING_SUFFIX, from: { key, cipher }, newKey: key, nativeBinding, settle: true }));
   return cipher;
 }

@@ -51,6 +51,15 @@ async function storeOrderFor(db: ReturnType<typeof openDatabase>, lastName: stri
   return (await service.orders.receiveCreateOrder(parsed.value.content, JSON.stringify(body))).order.id;
 }
 
+/** An encrypted database with one order, closed: its key and the order's id. */
+async function encryptedDatabaseWithOrder(): Promise<{ key: Buffer; id: string }> {
+  const key = randomBytes(32);
+  const db = openDatabase({ file, key });
+  const id = await storeOrderFor(db, PATIENT);
+  db.close();
+  return { key, id };
+}
+
 /** A plain (pre-encryption) database with the app's schema and one order, its last rows left in the WAL. */
 async function plainDatabaseWithOrder(): Promise<string> {
   const db = openDatabase({ file });
@@ -96,10 +105,7 @@ describe('an encrypted database', () => {
   });
 
   it('reopens with its key, in AEGIS-256 format (SQLite3 Multiple Ciphers: cipher=aegis, algorithm=aegis-256, raw key)', async () => {
-    const key = randomBytes(32);
-    const db = openDatabase({ file, key });
-    const id = await storeOrderFor(db, PATIENT);
-    db.close();
+    const { key, id } = await encryptedDatabaseWithOrder();
     const again = openDatabase({ file, key });
     expect(again.prepare('SELECT id FROM orders').all()).toEqual([{ id }]);
     expect(again.pragma('cipher', { simple: true })).toBe('aegis');
@@ -114,10 +120,7 @@ describe('an encrypted database', () => {
   });
 
   it('notices a page changed on disk (the cipher authenticates every page)', async () => {
-    const key = randomBytes(32);
-    const db = openDatabase({ file, key });
-    await storeOrderFor(db, PATIENT);
-    db.close();
+    const { key } = await encryptedDatabaseWithOrder();
     const bytes = readFileSync(file);
     const lastPage = bytes.length - 4096;
     bytes[lastPage + 100] = (bytes[lastPage + 100] ?? 0) ^ 0x01;
@@ -131,10 +134,7 @@ describe('an encrypted database', () => {
   });
 
   it('refuses a wrong key with DatabaseKeyError and changes nothing on disk', async () => {
-    const key = randomBytes(32);
-    const db = openDatabase({ file, key });
-    await storeOrderFor(db, PATIENT);
-    db.close();
+    const { key } = await encryptedDatabaseWithOrder();
     const before = filesIn(dir);
     expect(() => openDatabase({ file, key: randomBytes(32) })).toThrow(DatabaseKeyError);
     expect(() => openDatabase({ file, key: randomBytes(32) })).toThrow(/this key does not open the database/);
@@ -273,10 +273,7 @@ describe('a database encrypted by an earlier RxRelay (SQLCipher 4 format)', () =
 
 describe('key rotation', () => {
   it('re-encrypts with the new key: the old one stops working, the rows stay', async () => {
-    const oldKey = randomBytes(32);
-    const db = openDatabase({ file, key: oldKey });
-    const id = await storeOrderFor(db, PATIENT);
-    db.close();
+    const { key: oldKey, id } = await encryptedDatabaseWithOrder();
     const newKey = randomBytes(32);
     let persisted = false;
     rotateDatabaseKey({ file, key: oldKey, newKey, persistNewKey: () => (persisted = true) });
@@ -291,10 +288,7 @@ describe('key rotation', () => {
   });
 
   it('changes nothing when it fails before the swap (the new key could not be kept)', async () => {
-    const oldKey = randomBytes(32);
-    const db = openDatabase({ file, key: oldKey });
-    await storeOrderFor(db, PATIENT);
-    db.close();
+    const { key: oldKey } = await encryptedDatabaseWithOrder();
     expect(() =>
       rotateDatabaseKey({
         file,
