@@ -7,6 +7,7 @@
 import type { DocumentRequest, DocumentService, RenderedBytes } from '../labels/document-service';
 import { OrderNotFoundError, type CancelOrderOutcome, type CancelOrderRequest, type CreateOrderOutcome, type OrderService, type PrintRecord } from '../orders/order-service';
 import type { OrderContent } from '../domain/order-content';
+import type { ForegroundActivity } from '../foreground-activity';
 import type { UrlSigner } from '../security/url-signer';
 import type { OrderStateRow } from '../storage/orders-repository';
 
@@ -35,6 +36,8 @@ export interface LocalProviderBackendDependencies {
   orders: Pick<OrderService, 'receiveCreateOrder' | 'receiveCancelOrder' | 'get' | 'recordPrint' | 'signaturePng' | 'findByTrackingId'>;
   documents: Pick<DocumentService, 'render'>;
   urlSigner: UrlSigner;
+  /** Counts BestRx's CreateOrders and CancelOrders as foreground work (background work gives way). */
+  foreground?: Pick<ForegroundActivity, 'during'> | undefined;
   partnerWebhook?: ((partner: string, rawBody: string, headers: Readonly<Record<string, string | string[] | undefined>>, query: URLSearchParams) => Promise<PartnerWebhookAnswer>) | undefined;
 }
 
@@ -47,9 +50,10 @@ export function signedTrackingPath(signer: UrlSigner, trackingId: string): strin
 export function localProviderBackend(deps: LocalProviderBackendDependencies): ProviderBackend {
   const { orders, documents, urlSigner } = deps;
   const webhook = deps.partnerWebhook;
+  const foreground = <T>(work: () => Promise<T>): Promise<T> => (deps.foreground ? deps.foreground.during(work) : work());
   return {
-    receiveCreateOrder: (content, rawBody) => orders.receiveCreateOrder(content, rawBody),
-    receiveCancelOrder: (request) => orders.receiveCancelOrder(request),
+    receiveCreateOrder: (content, rawBody) => foreground(() => orders.receiveCreateOrder(content, rawBody)),
+    receiveCancelOrder: (request) => foreground(() => orders.receiveCancelOrder(request)),
     async renderDocument(request, trackingUrlBase) {
       let order;
       try {

@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { UpdateOrderStatusPayload } from '../../../src-main/core/bestrx/update-order-status';
 import { parseCreateOrder } from '../../../src-main/core/bestrx/bestrx-requests';
+import { ForegroundActivity, type ForegroundSignal } from '../../../src-main/core/foreground-activity';
 import { silentLogger } from '../../../src-main/core/logger';
 import type { PushOutcome, StatusPushTransport } from '../../../src-main/core/outbox/bestrx-status-client';
 import { StatusPushWorker } from '../../../src-main/core/outbox/status-push-worker';
@@ -34,7 +35,9 @@ class ScriptedBestRx implements StatusPushTransport {
   }
 }
 
-function setUp(options: { random?: () => number; maxPushesPerSecond?: number; monotonicNow?: () => number } = {}) {
+function setUp(
+  options: { random?: () => number; maxPushesPerSecond?: number; monotonicNow?: () => number; foreground?: ForegroundSignal; busyPushesPerSecond?: number; quietAfterMs?: number } = {},
+) {
   const service = createTestOrderService();
   const bestrx = new ScriptedBestRx();
   const worker = new StatusPushWorker({
@@ -48,6 +51,9 @@ function setUp(options: { random?: () => number; maxPushesPerSecond?: number; mo
     schedule: false,
     maxPushesPerSecond: options.maxPushesPerSecond,
     monotonicNow: options.monotonicNow,
+    foreground: options.foreground,
+    busyPushesPerSecond: options.busyPushesPerSecond,
+    quietAfterMs: options.quietAfterMs,
   });
   if (options.maxPushesPerSecond === undefined) worker.start();
   const receive = async (overrides: Record<string, unknown> = {}) => {
@@ -298,6 +304,98 @@ describe('status push pace', () => {
     await tick(100);
     await t.worker.stop();
     expect(t.pushes('delivered').total).toBe(12);
+  });
+
+  it('gives way to BestRx: a slower pace while its requests are answered, full pace once they are quiet', async () => {
+    let now = 1_000;
+    const foreground = new ForegroundActivity(() => now);
+    const t = setUp({ maxPushesPerSecond: 1_000, busyPushesPerSecond: 50, quietAfterMs: 20, monotonicNow: () => now, foreground });
+    const orders: string[] = [];
+    for (let i = 0; i < 40; i++) orders.push(await t.receive());
+    for (const id of orders) await t.move(id, 'acknowledged');
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const tick = async (ms: number) => {
+      await vi.advanceTimersByTimeAsync(0);
+      for (let i = 0; i < ms; i++) {
+        now += 1;
+        await vi.advanceTimersByTimeAsync(1);
+      }
+    };
+    // A CreateOrder is being answered: one push every 20 ms (50/s), not one a millisecond.
+    let answerCreateOrder!: () => void;
+    const createOrder = foreground.during(() => new Promise<void>((resolve) => (answerCreateOrder = resolve)));
+    t.worker.start();
+    await tick(0);
+    expect(t.bestrx.sent).toHaveLength(1);
+    await tick(100);
+    expect(t.bestrx.sent.length).toBeGreaterThanOrEqual(5);
+    expect(t.bestrx.sent.length).toBeLessThanOrEqual(6);
+
+    // Answered: still the slow pace for the quiet spell after it (the next request of a batch
+    // is usually a moment away), then full pace.
+    answerCreateOrder();
+    await createOrder;
+    const whenAnswered = t.bestrx.sent.length;
+    await tick(15);
+    expect(t.bestrx.sent.length).toBeLessThanOrEqual(whenAnswered + 1);
+    await tick(25);
+    expect(t.bestrx.sent.length).toBeGreaterThanOrEqual(whenAnswered + 15);
+
+    // A request that fails counts as answered too: the pace does not stay slow forever.
+    const sentBefore = t.bestrx.sent.length;
+    await expect(foreground.during(async () => Promise.reject(new Error('refused')))).rejects.toThrow('refused');
+    expect(foreground.quietForMs()).toBe(0);
+    await tick(10);
+    expect(t.bestrx.sent.length).toBeLessThanOrEqual(sentBefore + 1);
+    await tick(100);
+    expect(t.bestrx.sent).toHaveLength(40);
+    await t.worker.stop();
+    expect(t.pushes('delivered').total).toBe(40);
+  });
+
+  it('records outcomes once BestRx is quiet, or after a second at most', async () => {
+    let now = 1_000;
+    const foreground = new ForegroundActivity(() => now);
+    const t = setUp({ maxPushesPerSecond: 1_000, busyPushesPerSecond: 1_000, quietAfterMs: 20, monotonicNow: () => now, foreground });
+    const orders: string[] = [];
+    for (let i = 0; i < 6; i++) orders.push(await t.receive());
+    for (const id of orders.slice(0, 3)) await t.move(id, 'acknowledged');
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const tick = async (ms: number) => {
+      await vi.advanceTimersByTimeAsync(0);
+      for (let i = 0; i < ms; i++) {
+        now += 1;
+        await vi.advanceTimersByTimeAsync(1);
+      }
+      // The write queue commits on a (real) setImmediate.
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    let answerCreateOrder!: () => void;
+    const createOrder = foreground.during(() => new Promise<void>((resolve) => (answerCreateOrder = resolve)));
+    t.worker.start();
+    await tick(200);
+    // Sent and answered, but not written while the CreateOrder is being answered.
+    expect(t.bestrx.sent).toHaveLength(3);
+    expect(t.pushes('delivered').total).toBe(0);
+    answerCreateOrder();
+    await createOrder;
+    await tick(10);
+    expect(t.pushes('delivered').total).toBe(0);
+    await tick(15);
+    expect(t.pushes('delivered').total).toBe(3);
+
+    // BestRx never goes quiet: the outcomes are written after a second anyway.
+    const endless = foreground.during(() => new Promise<void>((resolve) => (answerCreateOrder = resolve)));
+    for (const id of orders.slice(3)) await t.move(id, 'acknowledged');
+    t.worker.wake();
+    await tick(900);
+    expect(t.bestrx.sent).toHaveLength(6);
+    expect(t.pushes('delivered').total).toBe(3);
+    await tick(150);
+    expect(t.pushes('delivered').total).toBe(6);
+    answerCreateOrder();
+    await endless;
+    await t.worker.stop();
   });
 
   it('lets runUntilIdle (staff pressing retry, tests) ignore the pace', async () => {
