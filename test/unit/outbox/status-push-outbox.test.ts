@@ -251,27 +251,55 @@ describe('status push outbox', () => {
   });
 });
 
+/**
+ * A monotonic clock and the timers, moved by hand a millisecond at a time, so timers fire when
+ * due as they would when idle. Timers only: the write queue's setImmediate stays real, and each
+ * tick lets it commit.
+ */
+function handDrivenTime() {
+  let now = 1_000;
+  return {
+    monotonicNow: () => now,
+    /** Time passes without any timer firing (a wake-up that comes late). */
+    jump: (ms: number) => {
+      now += ms;
+    },
+    startTimers: () => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }),
+    tick: async (ms: number) => {
+      await vi.advanceTimersByTimeAsync(0);
+      for (let i = 0; i < ms; i++) {
+        now += 1;
+        await vi.advanceTimersByTimeAsync(1);
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    },
+  };
+}
+
+/** A CreateOrder BestRx is waiting on, until `answer` is called. */
+function createOrderBeingAnswered(foreground: ForegroundActivity) {
+  let answer!: () => void;
+  const answered = foreground.during(() => new Promise<void>((resolve) => (answer = resolve)));
+  return {
+    answer: async () => {
+      answer();
+      await answered;
+    },
+  };
+}
+
 describe('status push pace', () => {
   afterEach(() => {
     vi.useRealTimers();
   });
 
   it('starts a backlog at a steady pace, and after a quiet spell does not burst', async () => {
-    let now = 1_000;
-    const t = setUp({ maxPushesPerSecond: 100, monotonicNow: () => now });
+    const { monotonicNow, jump, startTimers, tick } = handDrivenTime();
+    const t = setUp({ maxPushesPerSecond: 100, monotonicNow });
     const orders: string[] = [];
     for (let i = 0; i < 12; i++) orders.push(await t.receive());
     for (const id of orders.slice(0, 6)) await t.move(id, 'acknowledged');
-    // Timers only (the write queue's setImmediate stays real): the pace timer is driven by hand.
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    // Time moves a millisecond at a time, so timers fire when due, as they would when idle.
-    const tick = async (ms: number) => {
-      await vi.advanceTimersByTimeAsync(0);
-      for (let i = 0; i < ms; i++) {
-        now += 1;
-        await vi.advanceTimersByTimeAsync(1);
-      }
-    };
+    startTimers();
     t.worker.start();
     await tick(0);
     // 100 per second: one every 10 ms (counted from 3 ms back: see the catch-up), not six at once.
@@ -287,7 +315,7 @@ describe('status push pace', () => {
 
     // A wake-up 25 ms late catches up 3 ms, not the 2 slots it missed: one push, not a burst.
     for (const id of orders.slice(6, 9)) await t.move(id, 'acknowledged');
-    now += 25;
+    jump(25);
     t.worker.wake();
     expect(t.bestrx.sent).toHaveLength(7);
     await tick(30);
@@ -307,23 +335,15 @@ describe('status push pace', () => {
   });
 
   it('gives way to BestRx: a slower pace while its requests are answered, full pace once they are quiet', async () => {
-    let now = 1_000;
-    const foreground = new ForegroundActivity(() => now);
-    const t = setUp({ maxPushesPerSecond: 1_000, busyPushesPerSecond: 50, quietAfterMs: 20, monotonicNow: () => now, foreground });
+    const { monotonicNow, startTimers, tick } = handDrivenTime();
+    const foreground = new ForegroundActivity(monotonicNow);
+    const t = setUp({ maxPushesPerSecond: 1_000, busyPushesPerSecond: 50, quietAfterMs: 20, monotonicNow, foreground });
     const orders: string[] = [];
     for (let i = 0; i < 40; i++) orders.push(await t.receive());
     for (const id of orders) await t.move(id, 'acknowledged');
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    const tick = async (ms: number) => {
-      await vi.advanceTimersByTimeAsync(0);
-      for (let i = 0; i < ms; i++) {
-        now += 1;
-        await vi.advanceTimersByTimeAsync(1);
-      }
-    };
+    startTimers();
     // A CreateOrder is being answered: one push every 20 ms (50/s), not one a millisecond.
-    let answerCreateOrder!: () => void;
-    const createOrder = foreground.during(() => new Promise<void>((resolve) => (answerCreateOrder = resolve)));
+    const createOrder = createOrderBeingAnswered(foreground);
     t.worker.start();
     await tick(0);
     expect(t.bestrx.sent).toHaveLength(1);
@@ -333,8 +353,7 @@ describe('status push pace', () => {
 
     // Answered: still the slow pace for the quiet spell after it (the next request of a batch
     // is usually a moment away), then full pace.
-    answerCreateOrder();
-    await createOrder;
+    await createOrder.answer();
     const whenAnswered = t.bestrx.sent.length;
     await tick(15);
     expect(t.bestrx.sent.length).toBeLessThanOrEqual(whenAnswered + 1);
@@ -354,38 +373,27 @@ describe('status push pace', () => {
   });
 
   it('records outcomes once BestRx is quiet, or after a second at most', async () => {
-    let now = 1_000;
-    const foreground = new ForegroundActivity(() => now);
-    const t = setUp({ maxPushesPerSecond: 1_000, busyPushesPerSecond: 1_000, quietAfterMs: 20, monotonicNow: () => now, foreground });
+    const { monotonicNow, startTimers, tick } = handDrivenTime();
+    const foreground = new ForegroundActivity(monotonicNow);
+    const t = setUp({ maxPushesPerSecond: 1_000, busyPushesPerSecond: 1_000, quietAfterMs: 20, monotonicNow, foreground });
     const orders: string[] = [];
     for (let i = 0; i < 6; i++) orders.push(await t.receive());
     for (const id of orders.slice(0, 3)) await t.move(id, 'acknowledged');
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    const tick = async (ms: number) => {
-      await vi.advanceTimersByTimeAsync(0);
-      for (let i = 0; i < ms; i++) {
-        now += 1;
-        await vi.advanceTimersByTimeAsync(1);
-      }
-      // The write queue commits on a (real) setImmediate.
-      await new Promise((resolve) => setImmediate(resolve));
-    };
-    let answerCreateOrder!: () => void;
-    const createOrder = foreground.during(() => new Promise<void>((resolve) => (answerCreateOrder = resolve)));
+    startTimers();
+    const createOrder = createOrderBeingAnswered(foreground);
     t.worker.start();
     await tick(200);
     // Sent and answered, but not written while the CreateOrder is being answered.
     expect(t.bestrx.sent).toHaveLength(3);
     expect(t.pushes('delivered').total).toBe(0);
-    answerCreateOrder();
-    await createOrder;
+    await createOrder.answer();
     await tick(10);
     expect(t.pushes('delivered').total).toBe(0);
     await tick(15);
     expect(t.pushes('delivered').total).toBe(3);
 
     // BestRx never goes quiet: the outcomes are written after a second anyway.
-    const endless = foreground.during(() => new Promise<void>((resolve) => (answerCreateOrder = resolve)));
+    const endless = createOrderBeingAnswered(foreground);
     for (const id of orders.slice(3)) await t.move(id, 'acknowledged');
     t.worker.wake();
     await tick(900);
@@ -393,8 +401,7 @@ describe('status push pace', () => {
     expect(t.pushes('delivered').total).toBe(3);
     await tick(150);
     expect(t.pushes('delivered').total).toBe(6);
-    answerCreateOrder();
-    await endless;
+    await endless.answer();
     await t.worker.stop();
   });
 
