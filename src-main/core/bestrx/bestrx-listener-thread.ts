@@ -42,9 +42,9 @@ const partnerWebhook: ProviderBackend['partnerWebhook'] = (partner, rawBody, hea
 const backend: ProviderBackend = {
   receiveCreateOrder: (content, rawBody) => call('receiveCreateOrder', content, rawBody),
   receiveCancelOrder: (request) => call('receiveCancelOrder', request),
-  async renderDocument(request, trackingUrlBase) {
-    const rendered = await call<{ filename: string; mimeType: string; bytes: Uint8Array } | undefined>('renderDocument', request, trackingUrlBase);
-    return rendered && { ...rendered, bytes: asBuffer(rendered.bytes) };
+  async renderDocuments(orderId, documents, trackingUrlBase) {
+    const rendered = await call<Array<{ filename: string; mimeType: string; bytes: Uint8Array }> | undefined>('renderDocuments', orderId, documents, trackingUrlBase);
+    return rendered?.map((document) => ({ ...document, bytes: asBuffer(document.bytes) }));
   },
   recordPrint: (orderId, print, actor) => call('recordPrint', orderId, print, actor),
   async signaturePng(eventId) {

@@ -10,6 +10,10 @@ import type { OrderContent } from '../domain/order-content';
 import type { ForegroundActivity } from '../foreground-activity';
 import type { UrlSigner } from '../security/url-signer';
 import type { OrderStateRow } from '../storage/orders-repository';
+import type { WebhookHeaders } from '../partners/partner-connector';
+
+/** One document of an order, as rendered for BestRx. */
+export type OrderDocument = Omit<DocumentRequest, 'id'>;
 
 export interface PartnerWebhookAnswer {
   status: number;
@@ -20,16 +24,16 @@ export interface ProviderBackend {
   receiveCreateOrder(content: OrderContent, rawBody: string): Promise<CreateOrderOutcome>;
   receiveCancelOrder(request: CancelOrderRequest): Promise<CancelOrderOutcome>;
   /**
-   * An order's label or packing slip; undefined when no order has this id. With
-   * `trackingUrlBase` (the listener's own `http://host:port`), the label's QR code carries the
-   * order's signed tracking link under it.
+   * Documents of one order (its label, its packing slip), in the order asked, from one read of
+   * the order; undefined when no order has this id. With `trackingUrlBase` (the listener's own
+   * `http://host:port`), the label's QR code carries the order's signed tracking link under it.
    */
-  renderDocument(request: DocumentRequest, trackingUrlBase: string | undefined): Promise<RenderedBytes | undefined>;
+  renderDocuments(orderId: string, documents: readonly OrderDocument[], trackingUrlBase: string | undefined): Promise<RenderedBytes[] | undefined>;
   recordPrint(orderId: string, print: PrintRecord, actor: string): Promise<void>;
   signaturePng(eventId: string): Promise<Buffer | undefined>;
   findByTrackingId(trackingId: string): Promise<OrderStateRow | undefined>;
   /** A partner's webhook, authenticated by the partner's signature over the raw body. Absent: no webhook route. */
-  partnerWebhook?(partner: string, rawBody: string, headers: Readonly<Record<string, string | string[] | undefined>>, query: string): Promise<PartnerWebhookAnswer>;
+  partnerWebhook?(partner: string, rawBody: string, headers: WebhookHeaders, query: string): Promise<PartnerWebhookAnswer>;
 }
 
 export interface LocalProviderBackendDependencies {
@@ -38,7 +42,7 @@ export interface LocalProviderBackendDependencies {
   urlSigner: UrlSigner;
   /** Counts BestRx's CreateOrders and CancelOrders as foreground work (background work gives way). */
   foreground?: Pick<ForegroundActivity, 'during'> | undefined;
-  partnerWebhook?: ((partner: string, rawBody: string, headers: Readonly<Record<string, string | string[] | undefined>>, query: URLSearchParams) => Promise<PartnerWebhookAnswer>) | undefined;
+  partnerWebhook?: ((partner: string, rawBody: string, headers: WebhookHeaders, query: URLSearchParams) => Promise<PartnerWebhookAnswer>) | undefined;
 }
 
 /** The signed path of an order's tracking page, as CreateOrder hands it out. */
@@ -54,16 +58,16 @@ export function localProviderBackend(deps: LocalProviderBackendDependencies): Pr
   return {
     receiveCreateOrder: (content, rawBody) => foreground(() => orders.receiveCreateOrder(content, rawBody)),
     receiveCancelOrder: (request) => foreground(() => orders.receiveCancelOrder(request)),
-    async renderDocument(request, trackingUrlBase) {
+    async renderDocuments(orderId, wanted, trackingUrlBase) {
       let order;
       try {
-        order = orders.get(request.id);
+        order = orders.get(orderId);
       } catch (err) {
         if (err instanceof OrderNotFoundError) return undefined;
         throw err;
       }
       const trackingUrl = trackingUrlBase === undefined ? undefined : `${trackingUrlBase}${signedTrackingPath(urlSigner, order.tracking_id)}`;
-      return documents.render(request, order, trackingUrl);
+      return Promise.all(wanted.map((document) => documents.render({ id: orderId, ...document }, order, trackingUrl)));
     },
     async recordPrint(orderId, print, actor) {
       await orders.recordPrint(orderId, print, actor);

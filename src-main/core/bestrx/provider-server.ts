@@ -241,7 +241,7 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
       }
       const dpi = request.query.dpi === undefined || request.query.dpi === '203' ? 203 : request.query.dpi === '300' ? 300 : undefined;
       if (dpi === undefined) return reply(res, 400, {}, [error('error', MessageCode.invalidField, 'dpi must be 203 or 300.')]);
-      const rendered = await backend.renderDocument({ id: file[1]!, document, format, dpi }, baseUrl(request));
+      const [rendered] = (await backend.renderDocuments(file[1]!, [{ document, format, dpi }], baseUrl(request))) ?? [];
       if (!rendered) return reply(res, 404, {}, [error('error', MessageCode.orderNotFound, 'No order has this provider_order_id.')]);
       await backend.recordPrint(file[1]!, { document, copies: 1, printer: null, via: 'bestrx' }, BESTRX_ACTOR);
       return res
@@ -401,10 +401,16 @@ async function inlineImages(
   logger: Logger,
 ): Promise<{ label: string; manifesto: string; failed: boolean }> {
   try {
-    const [label, manifesto] = await Promise.all([
-      backend.renderDocument({ id: orderId, document: 'label', format, dpi: 203 }, baseUrl),
-      backend.renderDocument({ id: orderId, document: 'packing_slip', format, dpi: 203 }, undefined),
-    ]);
+    // One read of the order for both documents.
+    const rendered = await backend.renderDocuments(
+      orderId,
+      [
+        { document: 'label', format, dpi: 203 },
+        { document: 'packing_slip', format, dpi: 203 },
+      ],
+      baseUrl,
+    );
+    const [label, manifesto] = rendered ?? [];
     if (!label || !manifesto) throw new Error(`order ${orderId} vanished before its label was made`);
     return { label: label.bytes.toString('base64'), manifesto: manifesto.bytes.toString('base64'), failed: false };
   } catch (err) {

@@ -220,6 +220,9 @@ export interface PartnerStatusMeaning {
   rank: number;
 }
 
+/** A webhook's HTTP headers, as the listener received them. */
+export type WebhookHeaders = Readonly<Record<string, string | string[] | undefined>>;
+
 export type WebhookVerdict =
   | { ok: true; events: PartnerInboundEvent[]; prescriptions?: IncomingPrescription[] | undefined }
   | { ok: false; httpStatus: 400 | 401 | 404; reason: string };
@@ -264,7 +267,7 @@ export interface PartnerConnector extends PartnerHealthCheck {
   /** The one table mapping this partner's statuses; undefined for a status it does not know. */
   meaningOf(status: string): PartnerStatusMeaning | undefined;
   /** Checks a webhook (its signature over the raw body, or the secret in its URL) and turns it into inbound events. */
-  verifyWebhook(rawBody: string, headers: Readonly<Record<string, string | string[] | undefined>>, query: URLSearchParams): WebhookVerdict;
+  verifyWebhook(rawBody: string, headers: WebhookHeaders, query: URLSearchParams): WebhookVerdict;
   /** The id an inbound event gets, so a webhook and a poll that see the same change are one event. */
   eventIdFor(partnerOrderRef: string, progress: PartnerProgress): string;
   /** The patient's prescriptions at the partner, when staff pick which to send (CaryRx live). */

@@ -91,6 +91,7 @@ import {
   type PartnerConnector,
   type PartnerInboundEvent,
   type PartnerProgress,
+  type WebhookHeaders,
 } from './partner-connector';
 import { incomingPrescriptionView } from './incoming-prescriptions';
 import { isControlledSchedule } from './honeybee/honeybee-api';
@@ -527,7 +528,7 @@ export class PartnerSyncEngine {
   async receiveWebhook(
     partner: string,
     rawBody: string,
-    headers: Readonly<Record<string, string | string[] | undefined>>,
+    headers: WebhookHeaders,
     query: URLSearchParams = new URLSearchParams(),
   ): Promise<{ status: number; body: object }> {
     const slot = this.slots.get(partner as PartnerName);
