@@ -166,7 +166,13 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
   app.post('/Order/CreateOrder', async (request, res) => {
     const parsed = parseCreateOrder(request.body);
     if (!parsed.ok) return reply(res, 400, {}, problemMessages(parsed.problems));
-    const outcome = await backend.receiveCreateOrder(parsed.value.content, rawBodies.get(request) ?? JSON.stringify(request.body));
+    const stored = backend.receiveCreateOrder(parsed.value.content, rawBodies.get(request) ?? JSON.stringify(request.body));
+    // The recipient's address is checked while the order is being committed, not after: the
+    // commit is the long wait of a CreateOrder, and this thread is otherwise idle during it. The
+    // check waits for the next turn of the event loop, so the order leaves for the database
+    // first (the calls of one turn go to the main thread together, see batchedSender).
+    const addressChecked = new Promise<EnvelopeMessage[]>((resolve) => setImmediate(() => resolve(recipientAddressMessages(addressValidator, parsed.value, logger))));
+    const outcome = await stored;
     const settings = options.settings();
     const data = createOrderData(outcome.order, parsed.value, baseUrl(request), codeTables(), options.urlSigner, settings.label_image_format);
     const messages = [...createOrderMessages(outcome), ...totalMismatchMessages(parsed.value)];
@@ -177,7 +183,7 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
       data.manifesto_image = images.manifesto;
       if (images.failed) messages.push(error('warning', MessageCode.labelNotReady, 'The label images could not be made just now; fetch them from label_url and manifesto_url.'));
     }
-    messages.push(...(await recipientAddressMessages(addressValidator, parsed.value, logger)));
+    messages.push(...(await addressChecked));
     logger.info('bestrx.create_order', { outcome: outcome.kind, order_id: outcome.order.id });
     return reply(res, 200, data, messages);
   });
