@@ -11,6 +11,7 @@ import { startBestRxProviderServer, type BestRxListener } from './provider-serve
 import {
   batchedSender,
   deserializeError,
+  encodeCallArguments,
   serializeError,
   type BackendMethod,
   type FromListenerThread,
@@ -30,7 +31,7 @@ function call<T>(method: BackendMethod, ...args: unknown[]): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const id = nextCallId++;
     waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
-    post({ type: 'call', id, method, args });
+    post({ type: 'call', id, method, args: encodeCallArguments(method, args) });
   });
 }
 
