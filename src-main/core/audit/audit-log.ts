@@ -20,11 +20,12 @@ import {
   insertAuditRow,
   lastAuditRow,
   listAuditRows,
+  writeAuditHead,
   type AuditCategory,
   type AuditRow,
 } from '../storage/audit-repository';
 import type { SqliteDatabase } from '../storage/database';
-import type { WriteQueue } from '../storage/write-queue';
+import type { TransactionParticipant, WriteQueue } from '../storage/write-queue';
 
 /** The hash the first row links to. */
 export const AUDIT_GENESIS_HASH = '0'.repeat(64);
@@ -46,13 +47,24 @@ export function auditRowHash(row: Omit<AuditRow, 'hash'>): string {
     .digest('hex');
 }
 
-export class AuditLog {
-  constructor(private readonly deps: { db: SqliteDatabase; writes: WriteQueue; clock: Clock }) {}
+export class AuditLog implements TransactionParticipant {
+  /**
+   * The chain's newest row as this connection last wrote or read it, so an append does not read
+   * it back: committed, or written by the transaction in progress. Only this connection writes
+   * the log (every write goes through its WriteQueue), and a rollback clears it (afterRollback).
+   */
+  private head: { seq: number; hash: string } | undefined;
 
-  /** Inside a write: the row commits (or not) with the change it records. */
+  constructor(private readonly deps: { db: SqliteDatabase; writes: Pick<WriteQueue, 'run' | 'enlist'>; clock: Clock }) {}
+
+  /**
+   * Inside a write: the row commits (or not) with the change it records. The head beside the
+   * log is written once per transaction, just before its COMMIT (a group commit of many
+   * CreateOrders appends many rows, and a head written per row was rewritten as many times).
+   */
   appendWithin(entry: AuditEntry): void {
     const { db } = this.deps;
-    const last = lastAuditRow(db);
+    const last = this.head ?? lastAuditRow(db);
     const row: Omit<AuditRow, 'hash'> = {
       seq: (last?.seq ?? 0) + 1,
       at: this.deps.clock.now().toISOString(),
@@ -63,7 +75,20 @@ export class AuditLog {
       details_json: entry.details === undefined ? null : canonicalJson(entry.details),
       prev_hash: last?.hash ?? AUDIT_GENESIS_HASH,
     };
-    insertAuditRow(db, { ...row, hash: auditRowHash(row) });
+    const hash = auditRowHash(row);
+    insertAuditRow(db, { ...row, hash });
+    this.head = { seq: row.seq, hash };
+    this.deps.writes.enlist(this);
+  }
+
+  /** @internal The write queue's: the head beside the log, once per transaction. */
+  beforeCommit(): void {
+    if (this.head) writeAuditHead(this.deps.db, this.head);
+  }
+
+  /** @internal The write queue's: rows of a rolled-back transaction are gone, and so is their head. */
+  afterRollback(): void {
+    this.head = undefined;
   }
 
   /** A row of its own (a read, an export, a sign-in). */

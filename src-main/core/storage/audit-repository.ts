@@ -28,7 +28,11 @@ export function insertAuditRow(db: SqliteDatabase, row: AuditRow): void {
     db,
     `INSERT INTO audit_log (seq, at, actor, action, category, subject, details_json, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(row.seq, row.at, row.actor, row.action, row.category, row.subject, row.details_json, row.prev_hash, row.hash);
-  prepared(db, `INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`).run(row.seq, row.hash);
+}
+
+/** The head kept beside the log: the newest row's seq and hash, so removing the newest rows shows. */
+export function writeAuditHead(db: SqliteDatabase, head: { seq: number; hash: string }): void {
+  prepared(db, `INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`).run(head.seq, head.hash);
 }
 
 /** Rows in order from `afterSeq`, a page at a time (the verifier walks the whole log this way). */

@@ -15,8 +15,18 @@
 // - writes run in the order they were queued, each seeing the ones before it (two identical
 //   CreateOrders in one batch: the second finds the first's idempotency key);
 // - a write that throws is rolled back and rejected alone; if a COMMIT fails (disk full, I/O
-//   error), the writes it held are rejected and none of them is applied.
+//   error), the writes it held are rejected and none of them is applied;
+// - a write can enlist a TransactionParticipant: something its transaction's writes share
+//   (the audit chain's head), written once just before COMMIT and forgotten after a ROLLBACK.
 import type { SqliteDatabase } from './database';
+
+/** Something the writes of one transaction share, told how the transaction ends. */
+export interface TransactionParticipant {
+  /** Inside the transaction, just before COMMIT, once however many writes enlisted it. Throwing rolls the transaction back. */
+  beforeCommit(): void;
+  /** After a ROLLBACK: whatever the transaction's writes left in memory is no longer true. */
+  afterRollback(): void;
+}
 
 interface QueuedWrite {
   work: () => unknown;
@@ -30,6 +40,8 @@ const DEFAULT_MAX_BATCH = 256;
 export class WriteQueue {
   private queue: QueuedWrite[] = [];
   private scheduled = false;
+  private inTransaction = false;
+  private readonly participants = new Set<TransactionParticipant>();
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -42,6 +54,12 @@ export class WriteQueue {
       this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
       this.schedule();
     });
+  }
+
+  /** Inside a write: `participant` is told how this write's transaction ends (once, however often it enlists). */
+  enlist(participant: TransactionParticipant): void {
+    if (!this.inTransaction) throw new Error('enlist() is for a write running in this queue, inside its transaction');
+    this.participants.add(participant);
   }
 
   /** How many writes are waiting for the next commit (for diagnostics). */
@@ -65,7 +83,7 @@ export class WriteQueue {
 
     let results: unknown[];
     try {
-      results = this.db.transaction(() => batch.map((write) => write.work())).immediate();
+      results = this.transact(() => batch.map((write) => write.work()));
     } catch (error) {
       if (batch.length === 1) batch[0]?.reject(error);
       else this.replayOneByOne(batch);
@@ -74,12 +92,32 @@ export class WriteQueue {
     batch.forEach((write, index) => write.resolve(results[index]));
   }
 
+  /** One BEGIN IMMEDIATE … COMMIT around `work`, with the participants its writes enlisted. */
+  private transact<T>(work: () => T): T {
+    this.inTransaction = true;
+    try {
+      return this.db
+        .transaction(() => {
+          const result = work();
+          for (const participant of this.participants) participant.beforeCommit();
+          return result;
+        })
+        .immediate();
+    } catch (error) {
+      for (const participant of this.participants) participant.afterRollback();
+      throw error;
+    } finally {
+      this.participants.clear();
+      this.inTransaction = false;
+    }
+  }
+
   /** After a failed batch (nothing of it applied): each write in its own transaction. */
   private replayOneByOne(batch: readonly QueuedWrite[]): void {
     for (const write of batch) {
       let result: unknown;
       try {
-        result = this.db.transaction(write.work).immediate();
+        result = this.transact(write.work);
       } catch (error) {
         write.reject(error);
         continue;

@@ -2,7 +2,7 @@
 // resolved before its commit.
 import Database from 'better-sqlite3-multiple-ciphers';
 import { describe, expect, it } from 'vitest';
-import { WriteQueue } from '../../../src-main/core/storage/write-queue';
+import { WriteQueue, type TransactionParticipant } from '../../../src-main/core/storage/write-queue';
 
 function setUp() {
   const db = new Database(':memory:');
@@ -85,6 +85,77 @@ describe('WriteQueue', () => {
     const outcomes = await Promise.allSettled(['a', 'b', 'c'].map((v) => queue.run(() => db.prepare('INSERT INTO t (v) VALUES (?)').run(v))));
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
     expect(rows()).toEqual([]);
+  });
+
+  it("tells an enlisted participant once per transaction, before COMMIT, how many writes enlisted it", async () => {
+    const { db, queue, rows } = setUp();
+    const told: string[] = [];
+    // Like the audit log's head: something every write of the batch updates in memory, written once at the end.
+    let rowsThisTransaction = 0;
+    const participant: TransactionParticipant = {
+      beforeCommit() {
+        told.push(`before commit (in transaction: ${db.inTransaction})`);
+        db.prepare('INSERT INTO t (v) VALUES (?)').run(`summary of ${rowsThisTransaction}`);
+        rowsThisTransaction = 0;
+      },
+      afterRollback: () => told.push('after rollback'),
+    };
+    await Promise.all(
+      ['a', 'b', 'c'].map((v) =>
+        queue.run(() => {
+          db.prepare('INSERT INTO t (v) VALUES (?)').run(v);
+          rowsThisTransaction += 1;
+          queue.enlist(participant);
+        }),
+      ),
+    );
+    expect(told).toEqual(['before commit (in transaction: true)']);
+    expect(rows()).toEqual(['a', 'b', 'c', 'summary of 3']);
+
+    // The next transaction does not tell it unless one of its writes enlists it again.
+    await queue.run(() => db.prepare('INSERT INTO t (v) VALUES (?)').run('d'));
+    expect(told).toHaveLength(1);
+  });
+
+  it('tells an enlisted participant about a rollback, and again about each replayed write', async () => {
+    const { db, queue, rows } = setUp();
+    const told: string[] = [];
+    const participant: TransactionParticipant = { beforeCommit: () => told.push('before commit'), afterRollback: () => told.push('after rollback') };
+    const outcomes = await Promise.allSettled([
+      queue.run(() => {
+        db.prepare('INSERT INTO t (v) VALUES (?)').run('kept');
+        queue.enlist(participant);
+      }),
+      queue.run(() => {
+        queue.enlist(participant);
+        throw new Error('invalid order');
+      }),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected']);
+    // The batch rolled back; then each write alone: the first committed, the second rolled back.
+    expect(told).toEqual(['after rollback', 'before commit', 'after rollback']);
+    expect(rows()).toEqual(['kept']);
+  });
+
+  it('rolls the transaction back when a participant fails before COMMIT', async () => {
+    const { db, queue, rows } = setUp();
+    const participant: TransactionParticipant = {
+      beforeCommit: () => {
+        throw new Error('head could not be written');
+      },
+      afterRollback: () => undefined,
+    };
+    const written = queue.run(() => {
+      db.prepare('INSERT INTO t (v) VALUES (?)').run('x');
+      queue.enlist(participant);
+    });
+    await expect(written).rejects.toThrow('head could not be written');
+    expect(rows()).toEqual([]);
+  });
+
+  it('refuses to enlist a participant outside a write', () => {
+    const { queue } = setUp();
+    expect(() => queue.enlist({ beforeCommit: () => undefined, afterRollback: () => undefined })).toThrow(/inside its transaction/);
   });
 
   it('splits a burst larger than one batch into several commits', async () => {
