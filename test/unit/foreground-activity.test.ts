@@ -53,7 +53,7 @@ describe('foreground activity', () => {
       urlSigner: new UrlSigner(Buffer.alloc(32, 7)),
       foreground: activity,
     });
-    await backend.receiveCreateOrder({} as OrderContent, '{}');
+    await backend.receiveCreateOrder({} as OrderContent, '{}', 'fingerprint');
     await expect(backend.receiveCancelOrder({ bestrx_pharmacy_id: '1', provider_order_id: 'x' } as never)).rejects.toThrow('no such order');
     // Without the backend counting them, nothing would have been asked yet: quiet forever.
     expect(seen).toEqual([0, 0]);

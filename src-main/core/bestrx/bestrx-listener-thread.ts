@@ -41,7 +41,7 @@ const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffs
 const partnerWebhook: ProviderBackend['partnerWebhook'] = (partner, rawBody, headers, query) => call('partnerWebhook', partner, rawBody, headers, query);
 
 const backend: ProviderBackend = {
-  receiveCreateOrder: (content, rawBody) => call('receiveCreateOrder', content, rawBody),
+  receiveCreateOrder: (content, rawBody, fingerprint) => call('receiveCreateOrder', content, rawBody, fingerprint),
   receiveCancelOrder: (request) => call('receiveCancelOrder', request),
   async renderDocuments(orderId, documents, trackingUrlBase) {
     const rendered = await call<Array<{ filename: string; mimeType: string; bytes: Uint8Array }> | undefined>('renderDocuments', orderId, documents, trackingUrlBase);

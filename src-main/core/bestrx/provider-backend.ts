@@ -21,7 +21,8 @@ export interface PartnerWebhookAnswer {
 }
 
 export interface ProviderBackend {
-  receiveCreateOrder(content: OrderContent, rawBody: string): Promise<CreateOrderOutcome>;
+  /** `fingerprint` is requestFingerprint(rawBody), worked out where the body was read. */
+  receiveCreateOrder(content: OrderContent, rawBody: string, fingerprint: string): Promise<CreateOrderOutcome>;
   receiveCancelOrder(request: CancelOrderRequest): Promise<CancelOrderOutcome>;
   /**
    * Documents of one order (its label, its packing slip), in the order asked, from one read of
@@ -56,7 +57,7 @@ export function localProviderBackend(deps: LocalProviderBackendDependencies): Pr
   const webhook = deps.partnerWebhook;
   const foreground = <T>(work: () => Promise<T>): Promise<T> => (deps.foreground ? deps.foreground.during(work) : work());
   return {
-    receiveCreateOrder: (content, rawBody) => foreground(() => orders.receiveCreateOrder(content, rawBody)),
+    receiveCreateOrder: (content, rawBody, fingerprint) => foreground(() => orders.receiveCreateOrder(content, rawBody, fingerprint)),
     receiveCancelOrder: (request) => foreground(() => orders.receiveCancelOrder(request)),
     async renderDocuments(orderId, wanted, trackingUrlBase) {
       let order;

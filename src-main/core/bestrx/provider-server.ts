@@ -12,6 +12,7 @@ import type { AddressFinding, AddressValidator } from '../address/address-valida
 import type { CodeTables, LabelFileType, MessageType } from '../domain/code-tables';
 import { formatDollars } from '../domain/money';
 import type { Logger } from '../logger';
+import { requestFingerprint } from '../domain/order-content';
 import { BESTRX_ACTOR, type CreateOrderOutcome, type CancelOrderOutcome } from '../orders/order-service';
 import { secretMatcher } from '../security/secret-matcher';
 import type { UrlSigner } from '../security/url-signer';
@@ -166,7 +167,8 @@ export async function startBestRxProviderServer(options: BestRxProviderServerOpt
   app.post('/Order/CreateOrder', async (request, res) => {
     const parsed = parseCreateOrder(request.body);
     if (!parsed.ok) return reply(res, 400, {}, problemMessages(parsed.problems));
-    const stored = backend.receiveCreateOrder(parsed.value.content, rawBodies.get(request) ?? JSON.stringify(request.body));
+    const rawBody = rawBodies.get(request) ?? JSON.stringify(request.body);
+    const stored = backend.receiveCreateOrder(parsed.value.content, rawBody, requestFingerprint(rawBody));
     // The recipient's address is checked while the order is being committed, not after: the
     // commit is the long wait of a CreateOrder, and this thread is otherwise idle during it. The
     // check waits for the next turn of the event loop, so the order leaves for the database

@@ -87,8 +87,8 @@ export function batchedSender<T>(send: (messages: T[]) => void): (message: T) =>
  */
 const ARGUMENT_CODECS: Partial<Record<BackendMethod, { encode(args: unknown[]): unknown[]; decode(args: unknown[]): unknown[] }>> = {
   receiveCreateOrder: {
-    encode: ([content, rawBody]) => [JSON.stringify(content), rawBody],
-    decode: ([contentJson, rawBody]) => [JSON.parse(contentJson as string), rawBody],
+    encode: ([content, ...rest]) => [JSON.stringify(content), ...rest],
+    decode: ([contentJson, ...rest]) => [JSON.parse(contentJson as string), ...rest],
   },
 };
 

@@ -130,9 +130,13 @@ export class OrderService {
    * settles it cheaply. A body that differs in bytes is compared field by field with the stored
    * order: the same order spelled differently ("true" for true) is still a repeat.
    */
-  async receiveCreateOrder(content: OrderContent, requestJson: string): Promise<CreateOrderOutcome> {
+  /**
+   * `fingerprint` is requestFingerprint(requestJson), passed in by a caller that has worked it
+   * out already: BestRx's listener does, on its own thread, so the main thread (where every
+   * CreateOrder queues for the group commit) does not hash each body.
+   */
+  async receiveCreateOrder(content: OrderContent, requestJson: string, fingerprint = requestFingerprint(requestJson)): Promise<CreateOrderOutcome> {
     const { db } = this.deps;
-    const fingerprint = requestFingerprint(requestJson);
     const outcome = await this.deps.writes.run((): CreateOrderOutcome => {
       const now = this.now();
       const key = findIdempotencyKey(db, content.bestrx_pharmacy_id, content.bestrx_unique_order_id);

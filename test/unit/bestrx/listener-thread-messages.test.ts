@@ -2,6 +2,7 @@
 // the sender's event loop, in the order they were made.
 import { expect, it } from 'vitest';
 import { parseCreateOrder } from '../../../src-main/core/bestrx/bestrx-requests';
+import { requestFingerprint } from '../../../src-main/core/domain/order-content';
 import { batchedSender, decodeCallArguments, deserializeError, encodeCallArguments, serializeError } from '../../../src-main/core/bestrx/threaded-provider-server';
 import { seedExample, seedExampleText } from '../../helpers/fixtures';
 
@@ -35,10 +36,10 @@ it("carries an order's content across as JSON text, and it arrives as it left", 
   const parsed = parseCreateOrder(seedExample('create-order.request'));
   if (!parsed.ok) throw new Error('the seed example must parse');
   const rawBody = seedExampleText('create-order.request');
-  const posted = encodeCallArguments('receiveCreateOrder', [parsed.value.content, rawBody]);
+  const posted = encodeCallArguments('receiveCreateOrder', [parsed.value.content, rawBody, requestFingerprint(rawBody)]);
   expect(typeof posted[0]).toBe('string');
   const received = decodeCallArguments('receiveCreateOrder', structuredClone(posted));
-  expect(received).toStrictEqual([parsed.value.content, rawBody]);
+  expect(received).toStrictEqual([parsed.value.content, rawBody, requestFingerprint(rawBody)]);
 });
 
 it('carries the arguments of other calls as they are', () => {

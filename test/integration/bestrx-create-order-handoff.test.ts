@@ -1,6 +1,9 @@
-// CreateOrder checks the recipient's address while the order is being committed: the commit is
-// the long wait of every CreateOrder, and the listener's thread would otherwise sit idle in it
-// and do the check afterwards, on the answer's critical path.
+// How the listener hands a CreateOrder to the database side, and what it does meanwhile. It
+// passes the body exactly as sent with its fingerprint (hashed here, not on the main thread
+// where every order queues for the group commit). It checks the recipient's address while the
+// order is being committed: the commit is the long wait of every CreateOrder, and the
+// listener's thread would otherwise sit idle in it and do the check afterwards, on the
+// answer's critical path.
 import { afterEach, expect, it } from 'vitest';
 import type { AddressValidator } from '../../src-main/core/address/address-validator';
 import type { ProviderBackend } from '../../src-main/core/bestrx/provider-backend';
@@ -10,7 +13,8 @@ import { silentLogger } from '../../src-main/core/logger';
 import type { CreateOrderOutcome } from '../../src-main/core/orders/order-service';
 import { UrlSigner } from '../../src-main/core/security/url-signer';
 import { DEFAULT_APP_SETTINGS } from '../../src-main/core/settings/app-settings';
-import { createOrderBody } from '../helpers/fixtures';
+import { requestFingerprint } from '../../src-main/core/domain/order-content';
+import { createOrderBody, seedExampleText } from '../helpers/fixtures';
 import { basicAuth, httpRequest } from '../helpers/http';
 
 const ADDRESS_FINDING = { severity: 'warning', code: 'ZIP_CITY_MISMATCH', message: 'The city does not match the ZIP code.' } as const;
@@ -21,12 +25,14 @@ afterEach(() => server?.close());
 /** A listener whose backend commits only when the test says so, and whose address checks are recorded. */
 async function listenerWithHeldCommit() {
   const seen: string[] = [];
+  const received: Array<{ rawBody: string; fingerprint: string }> = [];
   let commit: ((outcome: CreateOrderOutcome) => void) | undefined;
   let fail: ((error: Error) => void) | undefined;
   const unused = () => Promise.reject(new Error('not used by this test'));
   const backend: ProviderBackend = {
-    receiveCreateOrder: (content) => {
+    receiveCreateOrder: (content, rawBody, fingerprint) => {
       seen.push('order sent to the database');
+      received.push({ rawBody, fingerprint });
       return new Promise<CreateOrderOutcome>((resolve, reject) => {
         commit = resolve;
         fail = reject;
@@ -55,12 +61,12 @@ async function listenerWithHeldCommit() {
     settings: () => ({ ...DEFAULT_APP_SETTINGS, inline_label_images: false }),
     logger: silentLogger,
   });
-  const post = () =>
+  const post = (body = JSON.stringify(createOrderBody())) =>
     httpRequest(`${server!.url}/Order/CreateOrder`, {
       headers: { 'content-type': 'application/json', authorization: basicAuth('u', 'p'), host: `127.0.0.1:${server!.port}` },
-      body: JSON.stringify(createOrderBody()),
+      body,
     });
-  return { seen, post, commit: (outcome: CreateOrderOutcome) => commit!(outcome), fail: (error: Error) => fail!(error) };
+  return { seen, received, post, commit: (outcome: CreateOrderOutcome) => commit!(outcome), fail: (error: Error) => fail!(error) };
 }
 
 const createdOutcome = (): CreateOrderOutcome => ({
@@ -110,4 +116,14 @@ it("answers a failed commit with the envelope's error, the address check notwith
   expect(response.status).toBe(500);
   expect(response.json.request_is_valid).toBe(false);
   expect(response.json.messages.map((m: { message: string }) => m.message).join(' ')).not.toContain('Recipient address');
+});
+
+it('hands over the body exactly as BestRx sent it, with its fingerprint', async () => {
+  const listener = await listenerWithHeldCommit();
+  const asSent = seedExampleText('create-order.request');
+  const answer = listener.post(asSent);
+  await until(() => listener.received.length === 1);
+  listener.commit(createdOutcome());
+  expect((await answer).status).toBe(200);
+  expect(listener.received).toEqual([{ rawBody: asSent, fingerprint: requestFingerprint(asSent) }]);
 });
