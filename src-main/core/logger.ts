@@ -16,6 +16,11 @@ export interface Logger {
   info(event: string, fields?: LogFields): void;
   warn(event: string, fields?: LogFields): void;
   error(event: string, fields?: LogFields): void;
+  /**
+   * A line formatLogLine made (and so redacted) elsewhere, e.g. on BestRx's listener thread,
+   * written as it is. Loggers that do not write JSON lines leave it out.
+   */
+  writeLine?(line: string, level: LogLevel): void;
 }
 
 export const REDACTED = '[redacted]';
@@ -121,7 +126,17 @@ export function createJsonLogger(
     }
     write(line, level);
   };
-  return { info: log('info'), warn: log('warn'), error: log('error') };
+  return { info: log('info'), warn: log('warn'), error: log('error'), writeLine: write };
+}
+
+/** A line formatLogLine made, told to a logger: as it is when the logger writes JSON lines, else as its event and fields. */
+export function writeFormattedLine(logger: Logger, line: string, level: LogLevel): void {
+  if (logger.writeLine) {
+    logger.writeLine(line, level);
+    return;
+  }
+  const { time: _time, level: _level, event, ...fields } = JSON.parse(line) as { time: string; level: LogLevel; event: string } & LogFields;
+  logger[level](event, fields);
 }
 
 /** Every line to each writer (stderr and the log file); one failing writer does not stop the others. */

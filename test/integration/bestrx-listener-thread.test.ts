@@ -12,6 +12,7 @@ import { localProviderBackend } from '../../src-main/core/bestrx/provider-backen
 import { startThreadedBestRxProviderServer } from '../../src-main/core/bestrx/threaded-provider-server';
 import { buildCodeTables } from '../../src-main/core/domain/code-tables';
 import { DocumentService } from '../../src-main/core/labels/document-service';
+import { writeFormattedLine, type LogLevel } from '../../src-main/core/logger';
 import { DEFAULT_APP_SETTINGS } from '../../src-main/core/settings/app-settings';
 import { UrlSigner } from '../../src-main/core/security/url-signer';
 import { createOrderBody, seedExample } from '../helpers/fixtures';
@@ -32,11 +33,20 @@ afterAll(() => rmSync(join(ROOT, OUT), { recursive: true, force: true }));
 describe('the core with its BestRx listener on a thread', () => {
   let h: Harness;
   let logged: ReturnType<typeof recordingLogger>['lines'];
+  /** Lines the thread formatted (and redacted) itself, as they reached the app's log. */
+  const formattedOnThread: string[] = [];
 
   beforeAll(async () => {
     const recording = recordingLogger();
     logged = recording.lines;
-    h = await startHarness({ listenerThreadScript: SCRIPT, logger: recording.logger });
+    const logger = {
+      ...recording.logger,
+      writeLine: (line: string, level: LogLevel) => {
+        formattedOnThread.push(line);
+        writeFormattedLine(recording.logger, line, level);
+      },
+    };
+    h = await startHarness({ listenerThreadScript: SCRIPT, logger });
   });
   afterAll(() => h?.stop());
 
@@ -52,6 +62,8 @@ describe('the core with its BestRx listener on a thread', () => {
     expect(data.label_url).toMatch(new RegExp(`^${h.baseUrl}/labels/${data.provider_order_id}\\.png\\?sig=[\\w-]{43}$`));
     // The thread's log lines travel with its next batch of messages, just after the answer.
     await expect.poll(() => logged).toContainEqual({ level: 'info', event: 'bestrx.create_order', fields: { outcome: 'created', order_id: data.provider_order_id } });
+    // Formatted on the thread: the main thread only writes it.
+    expect(formattedOnThread.map((line) => JSON.parse(line))).toContainEqual({ time: expect.any(String), level: 'info', event: 'bestrx.create_order', outcome: 'created', order_id: data.provider_order_id });
     expect(logged).toContainEqual(expect.objectContaining({ event: 'core.started', fields: expect.objectContaining({ bestrx_listener: 'worker thread' }) }));
   });
 

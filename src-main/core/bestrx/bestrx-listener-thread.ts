@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createOfflineAddressValidator } from '../address/address-validator';
 import { loadZipDirectory } from '../address/zip-directory';
-import type { LogFields, Logger, LogLevel } from '../logger';
+import { createJsonLogger, type Logger } from '../logger';
 import { UrlSigner } from '../security/url-signer';
 import type { ProviderBackend } from './provider-backend';
 import { startBestRxProviderServer, type BestRxListener } from './provider-server';
@@ -56,9 +56,12 @@ const backend: ProviderBackend = {
   ...(data.partnerWebhooks ? { partnerWebhook } : {}),
 };
 
-/** Log lines go to the main thread's logger (one file, one redaction). */
-const log = (level: LogLevel) => (event: string, fields: LogFields = {}) => post({ type: 'log', level, event, fields });
-const logger: Logger = { info: log('info'), warn: log('warn'), error: log('error') };
+/**
+ * Log lines go to the main thread's log (one file), formatted and redacted here by the same
+ * formatLogLine as the main thread's own: one line per CreateOrder, and formatting it was ~4% of
+ * the main thread's time under load, time every order in the group commit waits for.
+ */
+const logger: Logger = createJsonLogger((line, level) => post({ type: 'log', level, line }));
 
 let listener: BestRxListener | undefined;
 

@@ -15,7 +15,7 @@
 import { Worker } from 'node:worker_threads';
 import type { AppSettings } from '../../../src-shared/app-api-contract';
 import type { CodeTables } from '../domain/code-tables';
-import type { Logger, LogFields, LogLevel } from '../logger';
+import { writeFormattedLine, type Logger, type LogLevel } from '../logger';
 import type { ProviderBackend } from './provider-backend';
 import type { BasicCredentials, BestRxListener, DEFAULT_TIMEOUTS } from './provider-server';
 
@@ -49,7 +49,8 @@ export type FromListenerThread =
   | { type: 'listening'; url: string; port: number }
   | { type: 'listen_failed'; error: SerializedError }
   | { type: 'call'; id: number; method: BackendMethod; args: unknown[] }
-  | { type: 'log'; level: LogLevel; event: string; fields: LogFields };
+  /** Formatted and redacted on the thread (formatLogLine): the main thread only writes it. */
+  | { type: 'log'; level: LogLevel; line: string };
 
 export type ToListenerThread =
   | { type: 'reply'; id: number; ok: true; value: unknown }
@@ -170,7 +171,7 @@ export async function startThreadedBestRxProviderServer(options: ThreadedListene
             void answer(send, message);
             return;
           case 'log':
-            logger[message.level](message.event, message.fields);
+            writeFormattedLine(logger, message.line, message.level);
             return;
         }
       };

@@ -1,7 +1,7 @@
 // The logger's redaction: whatever a caller passes, no patient data reaches a log line, and what
 // a log is for (event names, ids, statuses, counts) survives.
 import { describe, expect, it } from 'vitest';
-import { createJsonLogger, formatLogLine, redactLogFields, scrubText, type LogFields } from '../../../src-main/core/logger';
+import { createJsonLogger, formatLogLine, redactLogFields, scrubText, writeFormattedLine, type LogFields, type Logger } from '../../../src-main/core/logger';
 
 /** Realistic PHI, as BestRx sends it and staff capture it at the door. */
 const PHI = {
@@ -90,6 +90,22 @@ describe('the logger redacts by field name', () => {
   it('never lets a caller overwrite the time, level or event', () => {
     const [line] = lines({ level: 'fake', event: 'Jane Doe', time: 'yesterday' });
     expect(JSON.parse(line!)).toEqual({ time: '2026-11-21T09:00:00.000Z', level: 'info', event: 'test.event' });
+  });
+
+  it("writes a line formatted on another thread (BestRx's listener) as it is, redacted where it was made", () => {
+    const written: Array<[string, string]> = [];
+    const logger = createJsonLogger((line, level) => written.push([line, level]));
+    const line = formatLogLine(new Date('2026-11-21T09:00:00Z'), 'warn', 'bestrx.address_check_failed', { order_id: 'RXR-0RCXK4M7QW2ZD9', ...PHI });
+    writeFormattedLine(logger, line, 'warn');
+    expect(written).toEqual([[line, 'warn']]);
+    for (const value of PHI_VALUES) expect(line).not.toContain(value);
+  });
+
+  it('tells a logger that writes no JSON lines the event and fields of such a line', () => {
+    const told: unknown[] = [];
+    const logger: Logger = { info: (event, fields) => told.push({ level: 'info', event, fields }), warn: () => undefined, error: () => undefined };
+    writeFormattedLine(logger, formatLogLine(new Date('2026-11-21T09:00:00Z'), 'info', 'bestrx.create_order', { outcome: 'created', order_id: 'RXR-0RCXK4M7QW2ZD9', first_name: 'Jane' }), 'info');
+    expect(told).toEqual([{ level: 'info', event: 'bestrx.create_order', fields: { outcome: 'created', order_id: 'RXR-0RCXK4M7QW2ZD9', first_name: '[redacted]' } }]);
   });
 
   it('writes the level to the writer, so the log file can append errors at once', () => {
