@@ -9,7 +9,7 @@
 // rows is caught by the head kept beside the log. What it cannot prove is that nobody with the
 // database key rewrote the whole chain consistently: that is what exported copies and backups
 // kept elsewhere are for.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AuditEntryView, AuditVerification, RenderedDocument } from '../../../src-shared/app-api-contract';
 import type { Clock } from '../clock';
 import { canonicalJson } from '../domain/order-content';
@@ -42,9 +42,9 @@ export interface AuditEntry {
 }
 
 export function auditRowHash(row: Omit<AuditRow, 'hash'>): string {
-  return createHash('sha256')
-    .update(JSON.stringify([row.seq, row.at, row.actor, row.action, row.category, row.subject, row.details_json, row.prev_hash]))
-    .digest('hex');
+  // One-shot hash(): half the cost of createHash().update().digest() for a string this short,
+  // and every CreateOrder appends a row inside the group commit.
+  return hash('sha256', JSON.stringify([row.seq, row.at, row.actor, row.action, row.category, row.subject, row.details_json, row.prev_hash]), 'hex');
 }
 
 export class AuditLog implements TransactionParticipant {
@@ -75,9 +75,9 @@ export class AuditLog implements TransactionParticipant {
       details_json: entry.details === undefined ? null : canonicalJson(entry.details),
       prev_hash: last?.hash ?? AUDIT_GENESIS_HASH,
     };
-    const hash = auditRowHash(row);
-    insertAuditRow(db, { ...row, hash });
-    this.head = { seq: row.seq, hash };
+    const rowHash = auditRowHash(row);
+    insertAuditRow(db, { ...row, hash: rowHash });
+    this.head = { seq: row.seq, hash: rowHash };
     this.deps.writes.enlist(this);
   }
 

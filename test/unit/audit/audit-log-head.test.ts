@@ -4,7 +4,8 @@
 // to the one before, the head matches the newest committed row, and a rolled-back append
 // leaves no trace in either.
 import { expect, it } from 'vitest';
-import { AuditLog } from '../../../src-main/core/audit/audit-log';
+import { createHash } from 'node:crypto';
+import { AuditLog, auditRowHash } from '../../../src-main/core/audit/audit-log';
 import { openDatabase } from '../../../src-main/core/storage/database';
 import { WriteQueue } from '../../../src-main/core/storage/write-queue';
 import { FakeClock } from '../../helpers/rxrelay-harness';
@@ -67,4 +68,11 @@ it('carries on from a log written by an earlier run of the app', async () => {
   const restarted = new AuditLog({ db: log.db, writes: log.writes, clock: new FakeClock() });
   await log.writes.run(() => restarted.appendWithin({ actor: 'bestrx', action: 'order.acknowledged', category: 'change', subject: 'RXR-0TEST000000001' }));
   expect(restarted.verify()).toMatchObject({ ok: true, rows: 2 });
+});
+
+it("hashes a row as earlier versions did, so their logs still verify", () => {
+  const row = { seq: 7, at: '2026-11-21T09:00:00.000Z', actor: 'José Núñez', action: 'order.created', category: 'change' as const, subject: 'RXR-0TEST000000001', details_json: '{"to":"created"}', prev_hash: 'a'.repeat(64) };
+  // The formula every earlier version wrote rows with.
+  const earlier = createHash('sha256').update(JSON.stringify([row.seq, row.at, row.actor, row.action, row.category, row.subject, row.details_json, row.prev_hash])).digest('hex');
+  expect(auditRowHash(row)).toBe(earlier);
 });
