@@ -43,10 +43,33 @@ function snakeCase(name: string): string {
 }
 
 export function isRedactedFieldName(name: string): boolean {
+  return fieldVerdict(name).redacted;
+}
+
+interface FieldVerdict {
+  redacted: boolean;
+  /** Digits are kept in its strings (an order id, a tracking id). */
+  identifier: boolean;
+}
+
+/**
+ * The verdicts on field names seen so far. Field names come from code, a few dozen in all, and
+ * each line asks about every field: three regular expressions a field, on every CreateOrder's
+ * line. Bounded, in case a caller ever logs keys made from data.
+ */
+const verdicts = new Map<string, FieldVerdict>();
+const MAX_VERDICTS = 1_000;
+
+function fieldVerdict(name: string): FieldVerdict {
+  let verdict = verdicts.get(name);
+  if (verdict) return verdict;
   const snake = snakeCase(name);
+  const identifier = IDENTIFIER_FIELD.test(snake);
   // Identifiers of things that are not people stay: order_id, provider_order_id, client_id, …
-  if (IDENTIFIER_FIELD.test(snake) && !/^(?:patient|recipient|customer|signer)/i.test(snake)) return false;
-  return REDACTED_FIELD.test(snake);
+  const redacted = identifier && !/^(?:patient|recipient|customer|signer)/i.test(snake) ? false : REDACTED_FIELD.test(snake);
+  verdict = { redacted, identifier };
+  if (verdicts.size < MAX_VERDICTS) verdicts.set(name, verdict);
+  return verdict;
 }
 
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+(?::[^\s/@]*)?@/gi;
@@ -77,8 +100,9 @@ export function scrubText(value: string, options: { keepDigits?: boolean } = {})
 
 function redactValue(key: string, value: unknown, depth: number): unknown {
   if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') return value;
-  if (isRedactedFieldName(key)) return REDACTED;
-  if (typeof value === 'string') return scrubText(value, { keepDigits: IDENTIFIER_FIELD.test(snakeCase(key)) });
+  const verdict = fieldVerdict(key);
+  if (verdict.redacted) return REDACTED;
+  if (typeof value === 'string') return scrubText(value, { keepDigits: verdict.identifier });
   if (typeof value === 'bigint') return value.toString();
   if (depth >= 4) return '[nested]';
   if (Array.isArray(value)) return value.slice(0, 50).map((item) => redactValue(key, item, depth + 1));
