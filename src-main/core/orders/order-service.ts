@@ -129,8 +129,7 @@ export class OrderService {
    * A retry is nearly always byte-for-byte the same body, so the fingerprint of the body text
    * settles it cheaply. A body that differs in bytes is compared field by field with the stored
    * order: the same order spelled differently ("true" for true) is still a repeat.
-   */
-  /**
+   *
    * `fingerprint` is requestFingerprint(requestJson), passed in by a caller that has worked it
    * out already: BestRx's listener does, on its own thread, so the main thread (where every
    * CreateOrder queues for the group commit) does not hash each body.
