@@ -70,6 +70,13 @@ const DEFAULT_OUTCOME_BATCH_MS = 50;
 const OUTCOME_BATCH_SIZE = 256;
 /** How long outcomes may wait for BestRx's requests to go quiet before they are written anyway. */
 const OUTCOME_MAX_WAIT_MS = 1_000;
+
+/** Pushes per second allowed at a moment, and how soon BestRx may go quiet when it is busy. */
+interface Pace {
+  perSecond: number;
+  quietInMs?: number;
+}
+
 /** How far behind its pace the worker may catch up in one go (see tookPaceSlot). Small, so
  * a late timer does not turn into a burst: with 20 ms (bursts of ~11 pushes at 550/s) the
  * CreateOrder p99 measured during a drain rose noticeably more than with 3 ms. */
@@ -162,7 +169,9 @@ export class StatusPushWorker {
   private startDuePushes(force: boolean): void {
     const concurrency = this.deps.concurrency ?? DEFAULT_CONCURRENCY;
     while (this.sending < concurrency) {
-      if (!force && !this.paceAllowsStart()) return;
+      // The pace of this moment, both to decide and to take the slot.
+      const pace = this.pace();
+      if (!force && !this.paceAllowsStart(pace)) return;
       if (this.candidates.length === 0 || this.candidatesStale) {
         // Only the first unfinished push of each order is ever a candidate, so two pushes of one
         // order are never handed out together; anything else is re-read on the next query.
@@ -178,7 +187,7 @@ export class StatusPushWorker {
         continue;
       }
       this.ordersInFlight.add(push.order_id);
-      this.tookPaceSlot();
+      this.tookPaceSlot(pace);
       const delivery = this.deliver(push).finally(() => {
         this.inFlight.delete(push.id);
         this.ordersInFlight.delete(push.order_id);
@@ -218,8 +227,7 @@ export class StatusPushWorker {
   }
 
   /** With a pace, whether a push may start now; if not, a timer pumps again when one may. */
-  private paceAllowsStart(): boolean {
-    const pace = this.pace();
+  private paceAllowsStart(pace: Pace | undefined): boolean {
     if (pace === undefined) return true;
     const now = this.monotonicNow();
     const nextStartAt = this.paceBase + 1000 / pace.perSecond;
@@ -241,7 +249,7 @@ export class StatusPushWorker {
    * Pushes per second allowed now: slower while BestRx's own requests are being answered, with
    * how soon that may end (if none is in progress and no other arrives).
    */
-  private pace(): { perSecond: number; quietInMs?: number } | undefined {
+  private pace(): Pace | undefined {
     const { maxPushesPerSecond, foreground } = this.deps;
     if (maxPushesPerSecond === undefined) return undefined;
     if (!foreground) return { perSecond: maxPushesPerSecond };
@@ -250,8 +258,7 @@ export class StatusPushWorker {
     return { perSecond: Math.min(maxPushesPerSecond, this.deps.busyPushesPerSecond ?? DEFAULT_BUSY_PUSHES_PER_SECOND), quietInMs };
   }
 
-  private tookPaceSlot(): void {
-    const pace = this.pace();
+  private tookPaceSlot(pace: Pace | undefined): void {
     if (pace === undefined) return;
     // Timers fire late, so up to PACE_CATCH_UP_MS of slots missed meanwhile may be used at once;
     // no more pile up while idle, so after a quiet spell the pace starts afresh, not with a burst.
